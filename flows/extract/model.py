@@ -1,0 +1,91 @@
+"""The records the extractor produces: a figure, per the contract in spec/figures.md."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+KINDS = ("count", "amount", "rate", "change", "duration", "ratio", "rank", "measure")
+APPROX = ("exact", "over", "under", "about")
+DIRECTIONS = ("up", "down")
+
+
+@dataclass
+class Quantity:
+    """A number found in the text, before its context is read: what, how much, in which unit."""
+
+    surface: str
+    char_start: int
+    char_end: int
+    value: float
+    unit: str
+    kind: str
+    approx: str = "exact"
+    value_max: float | None = None
+    direction: str | None = None
+    baseline: str | None = None
+    precision: int = 0
+    rule: str = ""
+    # Bounds where an approximation word makes them known (670余万元: 6,700,000–6,800,000).
+    value_low: float | None = None
+    value_high: float | None = None
+
+
+@dataclass
+class Context:
+    """What a quantity is about: its metric, organization and period."""
+
+    metric: str | None = None
+    org: str | None = None
+    period_text: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    period_type: str | None = None
+
+
+@dataclass
+class Figure:
+    """One row of the figures table (without doc_id, which the pipeline adds)."""
+
+    figure_id: str
+    surface: str
+    char_start: int
+    char_end: int
+    value: float
+    value_max: float | None
+    unit: str
+    kind: str
+    approx: str
+    direction: str | None
+    metric: str | None
+    org: str | None
+    period_text: str | None
+    period_start: date | None = None
+    period_end: date | None = None
+    period_type: str | None = None
+    baseline: str | None = None
+    precision: int = 0
+    value_low: float | None = None
+    value_high: float | None = None
+    sentence_index: int | None = None
+    sentence: str | None = None
+    rule: str = ""
+
+    def as_row(self) -> dict:
+        return asdict(self)
+
+
+def figure_id_for(doc_id: str, char_start: int, char_end: int, unit: str) -> str:
+    """Stable id: the same figure of the same document gets the same id on every run."""
+    return hashlib.sha1(f"{doc_id}:{char_start}:{char_end}:{unit}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class DocContext:
+    """What the extractor knows about the whole document besides its text."""
+
+    doc_id: str = ""
+    title: str | None = None
+    published: date | None = None
+    source_name: str = ""
+    extra: dict = field(default_factory=dict)

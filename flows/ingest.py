@@ -1,0 +1,224 @@
+"""Ingest: find report files, decode their bytes, reduce HTML to text, read metadata."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUFFIXES = (".txt", ".md", ".htm", ".html")
+HTML_SUFFIXES = (".htm", ".html")
+
+# Files past this size are refused rather than decoded: a report is kilobytes, not hundreds of megabytes.
+MAX_BYTES = 200 * 1024 * 1024
+
+
+class IngestError(Exception):
+    """A file that cannot become a document; the message says why in one line."""
+
+
+@dataclass
+class RawDocument:
+    """A decoded report: its bytes' hash, where it came from, and its text before normalization."""
+
+    doc_id: str
+    source_name: str
+    source_path: str
+    encoding: str
+    is_html: bool
+    raw_text: str
+    size_bytes: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def doc_id_for(raw: bytes) -> str:
+    """The document's id: a hash of its raw bytes, so an unchanged file keeps its id."""
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def discover(root: Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Every report file under root, recursively and sorted, plus (path, reason) for what could not be walked."""
+    found: list[Path] = []
+    problems: list[tuple[str, str]] = []
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def walk_error(err: OSError) -> None:
+        problems.append((str(err.filename), f"cannot read folder: {err.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=walk_error, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+        except OSError as err:
+            problems.append((dirpath, f"cannot read folder: {err.strerror}"))
+            dirnames[:] = []
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:  # a symlink loop or a folder linked twice
+            problems.append((dirpath, "folder already visited (symlink loop); skipped"))
+            dirnames[:] = []
+            continue
+        seen_dirs.add(key)
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.lower().endswith(SUFFIXES):
+                found.append(Path(dirpath) / name)
+    return found, problems
+
+
+def source_name_for(path: Path, root: Path) -> str:
+    """The file's path below the input folder, with forward slashes."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def looks_binary(raw: bytes) -> bool:
+    """True when the bytes are not text in any encoding we read: NULs outside UTF-16, or many control bytes."""
+    sample = raw[:8192]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return controls > max(8, len(sample) // 100)
+
+
+def _cjk_share(text: str) -> float:
+    if not text:
+        return 0.0
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return cjk / len(text)
+
+
+def decode(raw: bytes) -> tuple[str, str, list[str]]:
+    """Decode report bytes: BOMs first, then strict UTF-8, then the best of GB18030 and Big5.
+
+    Returns the text, the encoding used, and warnings (e.g. replaced bytes).
+    """
+    if not raw.strip():
+        raise IngestError("empty file")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig", _replaced(raw[3:], "utf-8")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16", []
+        except UnicodeDecodeError as err:
+            raise IngestError(f"UTF-16 byte-order mark but undecodable bytes at {err.start}") from None
+    if looks_binary(raw):
+        raise IngestError("binary content, not text")
+    try:
+        return raw.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError:
+        pass
+    candidates = []
+    for enc in ("gb18030", "big5"):
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((enc, text))
+    if len(candidates) == 2:
+        candidates = [_choose_cjk_encoding(raw, candidates)]
+    if candidates:
+        enc, text = candidates[0]
+        return text, enc, []
+    # Mostly UTF-8 with a few bad bytes in the middle: keep the text, mark the damage.
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad <= max(3, len(text) // 200) and _cjk_share(text) > 0.05:
+        return text, "utf-8", [f"{bad} undecodable byte sequence(s) replaced with U+FFFD"]
+    raise IngestError("undecodable bytes: not UTF-8, UTF-16, GB18030 or Big5")
+
+
+def _replaced(raw: bytes, enc: str) -> list[str]:
+    try:
+        raw.decode(enc)
+        return []
+    except UnicodeDecodeError:
+        return ["undecodable byte sequence(s) replaced with U+FFFD"]
+
+
+def _choose_cjk_encoding(raw: bytes, candidates: list[tuple[str, str]]) -> tuple[str, str]:
+    """When bytes are valid as both GB18030 and Big5, let charset-normalizer judge which reads as language."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw, cp_isolation=[enc for enc, _ in candidates]).best()
+    if best is not None:
+        chosen = best.encoding.replace("_", "").lower()
+        for enc, text in candidates:
+            if enc.replace("_", "").lower() == chosen:
+                return enc, text
+    return max(candidates, key=lambda c: _common_char_score(c[1]))
+
+
+# Frequent characters of Chinese prose in both scripts: a wrong decoding scatters rare characters.
+_COMMON = set("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理府研质")
+_COMMON |= set("們這個來時對會動國過發後說學現種還實點從應開總無關經樣與將長問頭區強決見")
+
+
+def _common_char_score(text: str) -> float:
+    cjk = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    return sum(ch in _COMMON for ch in cjk) / len(cjk) if cjk else 0.0
+
+
+_BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+               "table", "title", "td", "th", "dd", "dt", "blockquote", "pre")
+
+
+def html_to_text(html: str) -> str:
+    """Reduce an HTML page to its visible text, one block per line, without scripts, styles and nav."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    for tag in soup(["script", "style", "noscript", "iframe", "svg", "nav", "form", "button", "select",
+                     "template"]):
+        tag.decompose()
+    for cell in soup.find_all(["td", "th"]):
+        cell.append(" | ")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    text = soup.get_text()
+    lines = [re.sub(r"[ \t\u00a0\u3000]+", " ", line).strip() for line in text.splitlines()]
+    lines = [re.sub(r"(\s*\|\s*)+$", "", line) for line in lines]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip() + "\n"
+
+
+def looks_like_html(text: str) -> bool:
+    """True for text that is an HTML page, whatever the file is called."""
+    head = text[:2048].lower()
+    return "<html" in head or "<!doctype html" in head or ("<body" in head and "</" in head)
+
+
+def read_document(path: Path, root: Path) -> RawDocument:
+    """Read and decode one file; raises IngestError with a one-line reason when it cannot be a document."""
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        raise IngestError(f"cannot read: {err.strerror}") from None
+    if size > MAX_BYTES:
+        raise IngestError(f"too large: {size} bytes (limit {MAX_BYTES})")
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise IngestError(f"cannot read: {err.strerror}") from None
+    return document_from_bytes(raw, source_name_for(path, root), str(path))
+
+
+def document_from_bytes(raw: bytes, source_name: str, source_path: str = "") -> RawDocument:
+    """Build a RawDocument from bytes already read."""
+    text, encoding, warnings = decode(raw)
+    is_html = source_name.lower().endswith(HTML_SUFFIXES) or looks_like_html(text)
+    if is_html:
+        text = html_to_text(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise IngestError("no text after decoding" + (" the HTML" if is_html else ""))
+    return RawDocument(doc_id=doc_id_for(raw), source_name=source_name, source_path=source_path or source_name,
+                       encoding=encoding, is_html=is_html, raw_text=text, size_bytes=len(raw), warnings=warnings)

@@ -1,0 +1,51 @@
+create table if not exists figures (
+    doc_id          varchar not null,
+    figure_id       varchar not null,
+    surface         varchar not null,
+    char_start      integer not null,
+    char_end        integer not null,
+    value           double,
+    value_max       double,
+    unit            varchar,
+    kind            varchar,
+    approx          varchar,
+    direction       varchar,
+    metric          varchar,
+    org             varchar,
+    period_text     varchar,
+    period_start    date,
+    period_end      date,
+    period_type     varchar,
+    baseline        varchar,
+    precision       integer,
+    value_low       double,
+    value_high      double,
+    sentence_index  integer,
+    sentence        varchar,
+    rule            varchar
+);
+comment on table figures is 'One row per figure (a number that measures something) in a report, per spec/figures.md.';
+comment on column figures.doc_id is 'The document (documents.doc_id).';
+comment on column figures.figure_id is 'Stable key: the same figure of the same document has the same id on every run.';
+comment on column figures.surface is 'The exact text of the figure: number, multiplier, approximation word and unit (documents.text[char_start:char_end]).';
+comment on column figures.char_start is 'Offset of surface in documents.text (0-based).';
+comment on column figures.char_end is 'Offset just past surface in documents.text.';
+comment on column figures.value is 'The number in the canonical unit: 12.08亿元 -> 1208000000, 95.74% -> 95.74, 三分之一 -> 33.333.';
+comment on column figures.value_max is 'Upper end of a range (10至20件 -> 20); null otherwise.';
+comment on column figures.unit is 'Canonical unit: a classifier (件 人 …), 元 or another currency, %, pp (percentage points), 倍, a duration unit (天 年 …), ratio, rank, or a measure (亩 平方米 …).';
+comment on column figures.kind is 'count, amount, rate, change, duration, ratio, rank or measure.';
+comment on column figures.approx is 'exact; over (余 多 以上 超过 逾); under (近 不到 不足 以下 以内); about (约 左右).';
+comment on column figures.direction is 'For kind = change only: up or down.';
+comment on column figures.metric is 'Short label of what is measured, as written (结案率, 受理执行案件).';
+comment on column figures.org is 'Organization the figure is reported for, in the fullest name the text supports.';
+comment on column figures.period_text is 'The time expression the figure belongs to, as written (2020年, 1至9月份, 截至9月底).';
+comment on column figures.period_start is 'First day of the period (inclusive), when the year is known.';
+comment on column figures.period_end is 'Last day of the period (inclusive), when the year is known.';
+comment on column figures.period_type is 'year, quarter, month_range, year_to_date, as_of or since.';
+comment on column figures.baseline is 'What a change is measured against: 同比, 环比, 较改革前, 比全省平均值 ….';
+comment on column figures.precision is 'Decimals as written (95.74% -> 2).';
+comment on column figures.value_low is 'Lowest value the approximation allows, where modelled (670余万元 -> 6700000).';
+comment on column figures.value_high is 'Highest value the approximation allows, where modelled (670余万元 -> 6800000).';
+comment on column figures.sentence_index is 'The sentence the figure is in (sentences.sentence_index).';
+comment on column figures.sentence is 'Text of that sentence.';
+comment on column figures.rule is 'Which extraction rule produced the figure.';
