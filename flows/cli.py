@@ -1,7 +1,6 @@
 """The fazhi command line: one group, an example for every command, errors as one line."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -69,7 +68,6 @@ def run(input_dir, warehouse, batch_size):
 
 def main():
     """Entry point of the fazhi script."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     cli(prog_name="fazhi")
 
 

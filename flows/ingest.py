@@ -163,8 +163,9 @@ def _common_char_score(text: str) -> float:
     return sum(ch in _COMMON for ch in cjk) / len(cjk) if cjk else 0.0
 
 
+# Table cells stay on their row's line, joined by " | ", so a flattened table reads row by row.
 _BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-               "table", "title", "td", "th", "dd", "dt", "blockquote", "pre")
+               "table", "title", "dd", "dt", "blockquote", "pre")
 
 
 def html_to_text(html: str) -> str:
@@ -175,8 +176,9 @@ def html_to_text(html: str) -> str:
     for tag in soup(["script", "style", "noscript", "iframe", "svg", "nav", "form", "button", "select",
                      "template"]):
         tag.decompose()
-    for cell in soup.find_all(["td", "th"]):
-        cell.append(" | ")
+    for row in soup.find_all("tr"):
+        for cell in row.find_all(["td", "th"])[:-1]:
+            cell.append(" | ")
     for tag in soup.find_all(_BLOCK_TAGS):
         tag.insert_before("\n")
         tag.insert_after("\n")

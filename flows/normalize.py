@@ -10,10 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
-
-# A Traditional text changes on 15–30 % of its CJK characters under t2s; Simplified text on a handful
-# (乾, 著, 於 in names and set phrases), so a few percent separates them with room to spare.
-TRADITIONAL_SHARE = 0.03
+from pathlib import Path
 
 SENTENCE_END = "。！？!?"
 CLOSERS = "”’」』)）"
@@ -50,15 +47,36 @@ def cjk_count(text: str) -> int:
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
 
 
+@lru_cache(maxsize=1)
+def _simplified_only() -> frozenset[str]:
+    """Characters that exist only in Simplified script (they have a different Traditional form)."""
+    import opencc
+
+    path = Path(opencc.__file__).parent / "dictionary" / "STCharacters.txt"
+    chars = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, _, targets = line.partition("\t")
+        if len(key) == 1 and targets and key not in targets.split():
+            chars.add(key)
+    return frozenset(chars)
+
+
 def detect_script(text: str, simplified: str | None = None) -> str:
-    """'traditional' when t2s changes a real share of the CJK characters, else 'simplified'."""
+    """'traditional' when t2s would change more characters than the text has Simplified-only characters.
+
+    Comparing the two counts, not a fixed share, keeps short Simplified texts with a few t2s-sensitive
+    characters (乾安县, 著力) Simplified.
+    """
     simplified = to_simplified(text) if simplified is None else simplified
-    cjk = cjk_count(text)
-    if not cjk or len(simplified) != len(text):
-        changed = sum(1 for a, b in zip(text, simplified) if a != b) if cjk else 0
-    else:
+    if len(simplified) == len(text):
         changed = sum(1 for a, b in zip(text, simplified) if a != b)
-    return "traditional" if cjk and changed / cjk >= TRADITIONAL_SHARE else "simplified"
+    else:
+        changed = abs(cjk_count(text) - cjk_count(simplified)) + 1
+    if not changed:
+        return "simplified"
+    only_simplified = _simplified_only()
+    simplified_chars = sum(1 for ch in text if ch in only_simplified)
+    return "traditional" if changed > simplified_chars else "simplified"
 
 
 # ---- mapped lines: text plus, per character, its raw offset ------------------------------------------

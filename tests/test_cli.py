@@ -1,0 +1,48 @@
+"""The command line: help with examples, exit codes and one-line errors."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from flows.cli import cli
+
+
+def test_help_shows_an_example_for_every_command():
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "fazhi run" in result.output
+    for name in cli.commands:
+        sub = runner.invoke(cli, [name, "--help"])
+        assert sub.exit_code == 0, name
+        assert "Example" in sub.output and f"fazhi {name}" in sub.output, name
+
+
+def test_missing_input_folder_is_one_clear_line_and_exit_1(tmp_path):
+    result = CliRunner().invoke(cli, ["run", "--input", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [f"error: input folder {tmp_path / 'nope'} does not exist or is not a folder"]
+    assert "Traceback" not in result.output
+
+
+def test_bad_flag_exits_2_with_usage():
+    result = CliRunner().invoke(cli, ["run", "--no-such-flag"])
+    assert result.exit_code == 2
+    assert "No such option" in result.output
+
+
+def test_python_m_flows_runs_the_flow_and_prints_a_summary(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("2020年,全市法院受理案件57876件,结案率95.74%。\n", encoding="utf-8")
+    (corpus / "empty.txt").write_bytes(b"")
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    proc = subprocess.run([sys.executable, "-m", "flows", "--input", str(corpus), "--warehouse", str(tmp_path / "w.duckdb")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "documents read 2, loaded 1, skipped 0 (unchanged), failed 1" in proc.stdout
+    assert "figures 2 in" in proc.stdout
