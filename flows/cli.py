@@ -66,6 +66,45 @@ def run(input_dir, warehouse, batch_size):
         click.echo(line)
 
 
+@cli.command(name="eval")
+@click.argument("gold", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="DuckDB file to score. Default: warehouse/fazhi.duckdb.")
+@click.option("--quiet", is_flag=True, help="Only the summary, not every miss and false positive.")
+@click.option("--min-f1", type=click.FloatRange(0, 1), default=None,
+              help="Exit with code 1 when core F1 is below this.")
+def eval_(gold, warehouse, quiet, min_f1):
+    """Score the warehouse's figures against your own annotated reports (gold JSONL, spec/figures.md format).
+
+    Prints every miss, false positive and wrong attribute, then precision, recall and F1 over core figures,
+    the record score and attribute accuracy. Only documents named in the gold file are scored.
+
+    \b
+    Examples:
+      fazhi eval my_gold.jsonl
+      fazhi eval ../shared/gold/seeds.jsonl --warehouse warehouse/fazhi.duckdb --quiet --min-f1 0.9
+    """
+    from .evaluate import GoldError, read_gold, read_predictions, report_lines, score
+    from .pipeline import DEFAULT_WAREHOUSE
+    from .warehouse import connect
+
+    try:
+        golds = read_gold(gold)
+    except GoldError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
+    con = connect(warehouse or DEFAULT_WAREHOUSE, read_only=True, timeout=5)
+    try:
+        result = score(read_predictions(con), golds)
+    finally:
+        con.close()
+    for line in report_lines(result, details=not quiet):
+        click.echo(line)
+    if min_f1 is not None and result.f1 < min_f1:
+        click.echo(f"error: F1 {result.f1:.3f} is below --min-f1 {min_f1}", err=True)
+        sys.exit(1)
+
+
 def main():
     """Entry point of the fazhi script."""
     cli(prog_name="fazhi")
