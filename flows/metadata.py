@@ -71,6 +71,7 @@ def extract_metadata(text: str, head_lines: int = 30) -> Metadata:
                 meta.correspondents = _names(m.group(1))
     for line in head[:6]:
         if _looks_like_title(line):
-            meta.title = line.strip("# ").strip()
+            # Page titles often end with the site's name: 标题_广州市中级人民法院, 标题 - 法治网.
+            meta.title = re.sub(r"\s*(_|\s[-|｜—]\s).{2,30}$", "", line.strip("# ").strip()) or line
             break
     return meta

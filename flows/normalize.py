@@ -151,6 +151,7 @@ _CHROME_RE = re.compile(
     r"字号[::]?\s*[【\[]?\s*大|【\s*大\s*中\s*小\s*】|打印本页|关闭窗口|返回顶部)",
     re.IGNORECASE,
 )
+_BREADCRUMB = re.compile(r"^(当前位置|您的位置|您现在的位置|所在位置|当前页面)\s*[:：]")
 _SEPARATOR_ONLY = re.compile(r"^[\s|｜>»·•\-—_/\\<«]+$")
 
 
@@ -175,7 +176,7 @@ def is_chrome(line: str, prev: str, nxt: str) -> bool:
     s = line.strip()
     if not s:
         return False
-    if _is_separator(s) or _is_chrome_word(s) or _is_nav_bar(s):
+    if _is_separator(s) or _is_chrome_word(s) or _is_nav_bar(s) or _BREADCRUMB.match(s):
         return True
     if len(s) <= 60 and _CHROME_RE.search(s) and not re.search(r"[。!?！？]", s):
         return True

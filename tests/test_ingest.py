@@ -113,6 +113,10 @@ def test_metadata_from_a_page_header():
     assert meta.correspondents == ["王帷韬"]
 
 
+def test_page_title_loses_the_site_name():
+    assert extract_metadata("广州中院发布2022年审判执行工作数据_广州市中级人民法院\n\n正文。").title == "广州中院发布2022年审判执行工作数据"
+
+
 def test_metadata_byline_with_several_people():
     meta = extract_metadata("标题在这里很长的标题\n\n本报记者 周国新 实习生 张韵 通讯员 王先富 罗闻哲\n\n正文。")
     assert meta.reporters == ["周国新"]

@@ -59,6 +59,7 @@ def test_offset_map_points_every_digit_at_the_same_digit_in_the_raw_text(name):
 def test_page_chrome_is_removed():
     raw = ("移动客户端\n\n|\n\n官方微信\n\n|\n\n官方微博\n\n|\n"
            "首页 | 新闻中心 | 法院动态 | 联系我们\n"
+           "当前位置:首页 > 新闻中心 > 法院动态\n"
            "结案平均用时缩短65.2天\n"
            "今年以来,全市法院受理案件57876件,结案率95.74%。\n"
            "分享到:\n【字号 大 中 小】【打印本页】【关闭窗口】\n"
