@@ -81,3 +81,12 @@ def test_second_run_is_idempotent_and_a_changed_file_replaces_its_rows(prefect_h
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select count(*) from figures where surface = '1234件'").fetchone() == (1,)
     assert con.execute("select count(distinct doc_id) from documents").fetchone() == (5,)
+
+
+def test_every_figure_org_is_classified_in_orgs(sample_warehouse):
+    con = duckdb.connect(str(sample_warehouse), read_only=True)
+    unclassified = con.execute("select distinct org from figures where org is not null "
+                               "and org not in (select name from orgs)").fetchall()
+    assert unclassified == []
+    row = con.execute("select org_type, level, place from orgs where name = '台州市中级人民法院'").fetchone()
+    assert row == ("court", "prefectural", "台州市")

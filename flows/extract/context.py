@@ -1,23 +1,580 @@
-"""Read the context of a quantity: the metric label, the organization and the period it belongs to."""
+"""Read the context of a quantity: the metric label, the organization and the period it belongs to.
+
+Document-level facts (paragraphs, sections, organization and period mentions with their resolved names) are
+computed once per document by prepare_document and kept in doc.extra; attach_context then works on the
+figure's sentence and paragraph only.
+"""
 from __future__ import annotations
 
+import bisect
 import re
+from dataclasses import dataclass, field
 
 from .model import Context, DocContext, Quantity
+from .orgs import Mention, Place, canonical_name, core_info, find_mentions, lookup_place, place_before, short_place
+from .periods import PeriodMention, find_periods, resolve_period, year_in
 
-_PERIOD = re.compile(r"((?:19|20)\d{2}年(?:度|全年)?(?:\d{1,2}(?:至|-)\d{1,2}月份?)?|今年(?:以来|\d{1,2}月至\d{1,2}月)?|"
-                     r"\d{1,2}至\d{1,2}月份?|截至\d{1,2}月底|(?:19|20)\d{2}年以来)")
-_ORG = re.compile(r"([\u4e00-\u9fff]{0,6}?(?:中级人民法院|高级人民法院|人民法院|人民检察院|检察院|公安局|司法局|政法委|两级法院|全市法院|中院|法院))")
-_LABEL_STOP = re.compile(r"[,,。;;:、()()“”]")
+_INDEX_KEY = "context_index"
+_CLAUSE_END = ",，;；:：。!?！？\n"
+_PREPOSITION_BEFORE = re.compile(r"(向|与|对|联合|会同|同|和|跟|为|及|由|被|给|从|经|在|协调|对接|联动|督促|指导|配合|推动)$")
+_FILLER_START = re.compile(r"^(?:[\s“”\"'▲■●◆★#.…]|同时|此外|另外|其中|据统计|据了解|据悉|目前|经过|通过|为了|为|并|还|也|又|均|"
+                           r"共|已经|已|先后|累计|全年|其后|最终|最后|今年|去年|此前|随后|而|更是|更)+")
+_SECTION_LABEL = re.compile(r"^[\s▲■●◆★#]*(?:经验交流单位|供稿单位|供稿|来源|作者|单位|发布单位|通讯员)?[:：\s]*")
+_NUMBERISH = re.compile(r"(?:(?:\d+(?:[.,:/]\d+)*|(?:[零〇一二两三四五六七八九十百千万]{2,}|[十百千万])(?=[余多]?[个件人名项次份条家起宗笔期场所批户处台套部篇块张类支座]))"
+                        r"(?:余|多)?(?:万|亿)?(?:个百分点|人次|件次|平方米|[%倍件人名项次份条家个起宗笔期场所批户处台套部篇块张类支座元天亩米]))")
+_TRAILING = re.compile(r"(?:分别为|分别是|分别达|分别|同比(?:上升|下降|提高|增长|增加|减少|降低|提升|缩短|上涨)?了?|环比|"
+                       r"达到了|达到|稳定在|保持在|控制在|降至|降到|降低到|降低至|提高到|提高至|提升至|提升到|上升到|上升至|"
+                       r"缩短至|缩短到|压缩至|压缩到|减少至|减少到|下降到|下降至|增长到|增长至|增加到|增加至|上升|下降|提高|提升|"
+                       r"增长|增加|减少|缩短|降低|上涨|降幅|增幅|幅度|基本|约有|共有|共计|合计|总计|累计|已达|达|为|是|共|约|有|近|"
+                       r"超过|逾|仅|只|就|计|在|居|不|位居|位列|排名|排在|列|占比|之|了|的还有|的共有|的有|的|:|：|\s)+$")
+_COMPARATIVE_START = re.compile(r"^(?:比|较|同比|环比|高于|低于|多于|少于|超出|超过全|相比|与.{0,8}相比)")
+_RANK_WORDS = re.compile(r"(?:综合排名|总体排名|排名|位居|位列|排在|排|居)(?:全国|全省|全市|全区|全县|前列)?$")
+_SCOPE_WORDS = re.compile(r"^(?:全国|全省|全市|全县|全区|全院|该市|该县|该区|该院|本院|我院|各地|全)+")
+_VERBISH_START = "的是为在于达有共约近超逾占比较同将把被已并和与及或等个"
+_PAREN_OPEN = "(（"
+_PLACE_SUBJECT_AFTER = re.compile(r"^(?:是|把|将|在|综合|位居|位列|排名|深入|扎实|持续|全面|积极|大力|共|累计|已|以|坚持|着力|探索|推进|创新|"
+                                  r"召开|出台|建立|开展|先后|今年|去年)")
+
+
+@dataclass
+class OrgRef:
+    """An organization mention with its resolved name and its role in the clause."""
+
+    start: int
+    end: int
+    name: str
+    org_type: str
+    subject: bool
+    object_of_prep: bool
+    place: bool = False  # a place reported as a whole (深州, 三单乡, 全市)
+    possessive: bool = False  # 省检察院部署的…: names whose work it is, not who reports
+    collective: bool = False
+
+
+@dataclass
+class DocIndex:
+    """Facts about one document computed once: paragraphs, sections, mentions, years."""
+
+    text: str
+    paragraphs: list[tuple[int, int]]
+    paragraph_starts: list[int]
+    orgs: list[OrgRef]
+    org_starts: list[int]
+    periods: list[PeriodMention]
+    period_starts: list[int]
+    period_dates: dict[int, tuple]
+    sections: list[tuple[int, int, str]]
+    doc_org: str | None
+    city: Place | None
+    reference_year: int | None
+    metrics: dict[int, str] = field(default_factory=dict)
+    metric_starts: list[int] = field(default_factory=list)
+    parenthetical: set = field(default_factory=set)
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _clause_start(text: str, pos: int, lo: int) -> int:
+    i = pos
+    while i > lo and text[i - 1] not in _CLAUSE_END:
+        i -= 1
+    return i
+
+
+def _is_subject(text: str, start: int, end: int, lo: int, periods: list[PeriodMention]) -> bool:
+    """An organization opening its clause (after a period or a filler) and not a possessive is its subject."""
+    if text[end:end + 1] == "的" or re.match(r"(部署|组织|提出|制定|出台|下发)的", text[end:end + 4]):
+        return False
+    cs = _clause_start(text, start, lo)
+    head = text[cs:start]
+    for p in periods:
+        if cs <= p.start and p.end <= start:
+            head = head.replace(p.text, "")
+    head = _FILLER_START.sub("", head)
+    return head.strip(" \t“”\"'▲■●◆★#") == ""
+
+
+def _doc_place(doc: DocContext, text: str, mentions: list[Mention]) -> Place | None:
+    """The city the report is about: one named in the headline, else the most mentioned one."""
+    for title in (doc.title or "", text[:120]):
+        for i in range(len(title)):
+            for n in (4, 3, 2):
+                cand = title[i:i + n]
+                p = lookup_place(cand) if len(cand) == n else None
+                if p and p.level != "province" and not re.match(r"[省市县区]", title[i + n:i + n + 1] or "x") \
+                        or (p and p.level != "province" and cand.endswith(("市", "县"))):
+                    return p
+    counts: dict[str, int] = {}
+    for m in mentions:
+        for name in m.places:
+            p = lookup_place(name)
+            if p and p.level != "province":
+                counts[p.name] = counts.get(p.name, 0) + 1
+    if counts:
+        return lookup_place(max(counts, key=counts.get))
+    return None
+
+
+def prepare_document(text: str, doc: DocContext) -> DocIndex:
+    """Index a document's organizations, periods, paragraphs and sections once, into doc.extra."""
+    paragraphs = _paragraphs(text)
+    periods = find_periods(text)
+    titles = [(m.start(), m.end()) for m in re.finditer(r"《[^》]{0,80}》", text)]
+    mentions = [m for m in find_mentions(text) if not any(a < m.start < b for a, b in titles)]
+    reference_year = year_in(doc.title) or year_in(text[:200]) or (doc.published.year if doc.published else None)
+    doc_city = _doc_place(doc, text, mentions)
+    province = doc_city.province if doc_city else None
+    province_written = bool(province) and (province in text or short_place(province) in text)
+
+    # Resolve mentions in reading order, following the places the text moves through.
+    city: Place | None = doc_city if doc_city and doc_city.name.endswith("市") else None
+    county: Place | None = doc_city if doc_city and not doc_city.name.endswith("市") else None
+    last_institution: str | None = None
+    refs: list[OrgRef] = []
+    place_subjects = _place_subjects(text, paragraphs, periods, mentions)
+    events = sorted([(m.start, "org", m) for m in mentions] + [(s, "place", (s, e, p)) for s, e, p in place_subjects],
+                    key=lambda x: x[0])
+    for _, kind, item in events:
+        if kind == "place":
+            s, e, p = item
+            city, county = _move(p, city, county)
+            refs.append(OrgRef(s, e, p.name, "place", True, False, place=True))
+            continue
+        m: Mention = item
+        for name in m.places:
+            p = lookup_place(name, province)
+            if p:
+                city, county = _move(p, city, county)
+        org_type, _, _, collective = core_info(m.core)
+        if m.core in ("该院", "本院", "我院", "全院"):
+            name = last_institution or m.written
+        else:
+            name = canonical_name(m, city, county, province if province_written else None, province)
+        if org_type in ("court", "procuratorate") and not collective and m.core not in ("该院", "本院", "我院", "全院"):
+            last_institution = name
+        lo = _paragraph_of(paragraphs, m.start)
+        subject = _is_subject(text, m.start, m.end, lo, periods)
+        prep = bool(_PREPOSITION_BEFORE.search(text[max(0, m.start - 4):m.start]))
+        possessive = bool(re.match(r"[^,，。;；:：]{0,8}?的", text[m.end:m.end + 9]))
+        refs.append(OrgRef(m.start, m.end, name, org_type or "", subject, prep, possessive=possessive,
+                           collective=collective))
+    _fullest_names(refs)
+    if last_institution is None:
+        pass
+    sections = _sections(text, paragraphs, refs)
+    subject_names = [r.name for r in refs if r.subject and not r.place]
+    doc_org = max(set(subject_names), key=subject_names.count) if subject_names else None
+    period_dates = {}
+    context_year, context_para = None, -1
+    for p in periods:  # a year stated earlier in the paragraph dates the periods after it
+        para_lo = _paragraph_of(paragraphs, p.start)
+        if para_lo != context_para:
+            context_year, context_para = None, para_lo
+        period_dates[p.start] = resolve_period(p.text, p.kind, context_year, reference_year, doc.published)
+        if re.match(r"(?:19|20)\d{2}年", p.text):
+            context_year = int(p.text[:4])
+    refs.sort(key=lambda r: r.start)
+    index = DocIndex(text=text, paragraphs=paragraphs, paragraph_starts=[s for s, _ in paragraphs], orgs=refs,
+                     org_starts=[r.start for r in refs], periods=periods, period_starts=[p.start for p in periods],
+                     period_dates=period_dates, sections=sections, doc_org=doc_org, city=doc_city,
+                     reference_year=reference_year)
+    doc.extra[_INDEX_KEY] = index
+    return index
+
+
+def _move(p: Place, city: Place | None, county: Place | None) -> tuple[Place | None, Place | None]:
+    """The city and county in scope after the text names place p."""
+    if p.level == "province":
+        return city, county
+    if p.name.endswith("市"):
+        return p, (None if p.level == "prefecture" else p)
+    prefecture = lookup_place(p.prefecture, p.province) if p.prefecture else None
+    return (prefecture or city), p
+
+
+def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int, int, Place]]:
+    """Places that are the subject of their clause (深州综合排名, 台州市把…): reported as a whole."""
+    taken = [(m.start, m.end) for m in mentions]
+    out = []
+    for m in re.finditer(r"(?:^|(?<=[,，。;；:：\n]))([\u4e00-\u9fff]{2,5})", text):
+        s = m.start(1)
+        for n in (5, 4, 3, 2):
+            cand = text[s:s + n]
+            p = lookup_place(cand) if len(cand) == n else None
+            if p and p.level != "province" and _PLACE_SUBJECT_AFTER.match(text, s + n) \
+                    and not any(a <= s < b for a, b in taken):
+                out.append((s, s + n, p))
+                break
+    for m in re.finditer(r"(?:^|(?<=[,，。;；:：\n]))([\u4e00-\u9fff]{1,3}[乡镇])(?=是|位于|地处|共有|现有)", text):
+        out.append((m.start(1), m.end(1), Place(m.group(1), "township", "", "")))
+    return out
+
+
+def _paragraph_of(paragraphs, pos: int) -> int:
+    i = bisect.bisect_right(paragraphs, (pos, float("inf"))) - 1
+    return paragraphs[i][0] if i >= 0 else 0
+
+
+def _fullest_names(refs: list[OrgRef]) -> None:
+    """Replace each name by the longest name in the document that ends with it or spells out its short form."""
+    full = {r.name for r in refs if not r.place and re.search(r"(人民法院|人民检察院|公安局|司法局|政法委)$", r.name)}
+    for r in refs:
+        if r.place:
+            continue
+        longer = [n for n in full if n != r.name and n.endswith(r.name)]
+        short = re.match(r"^([\u4e00-\u9fff]{2,4}?)(法院|检察院)$", r.name)
+        if short and not longer:
+            core = "人民法院" if short.group(2) == "法院" else "人民检察院"
+            stem = short.group(1)
+            longer = [n for n in full if n.endswith(core) and re.search(stem + r"[市县区]?" + core + "$", n)]
+        if longer:
+            r.name = max(longer, key=len)
+
+
+def _sections(text: str, paragraphs, refs: list[OrgRef]) -> list[tuple[int, int, str]]:
+    """Spans governed by an organization named alone on a line (an author line, 经验交流单位: X)."""
+    refs = sorted(refs, key=lambda r: r.start)
+    starts = [r.start for r in refs]
+    heads = []
+    for i, (s, e) in enumerate(paragraphs):
+        line = text[s:e]
+        label = _SECTION_LABEL.match(line)
+        body_start = s + (label.end() if label else 0)
+        k = bisect.bisect_left(starts, body_start)
+        inside = []
+        while k < len(refs) and refs[k].start < e:
+            if not refs[k].place and refs[k].end <= e:
+                inside.append(refs[k])
+            k += 1
+        if len(inside) == 1 and inside[0].start == body_start and text[inside[0].end:e].strip(" \t") == "":
+            back = i
+            for j in range(i - 1, max(-1, i - 4), -1):
+                ps, pe = paragraphs[j]
+                back = j
+                if pe - ps <= 30 and not re.search(r"[。;；]", text[ps:pe]):
+                    break
+            heads.append((i, back, inside[0].name))
+    sections = []
+    for k, (i, back, name) in enumerate(heads):
+        start = paragraphs[back][0]
+        if sections and start < sections[-1][1]:
+            start = max(start, paragraphs[i][0])
+        end = paragraphs[heads[k + 1][1]][0] if k + 1 < len(heads) else len(text)
+        sections.append((start, max(end, paragraphs[i][1]), name))
+    return sections
+
+
+def _index(text: str, doc: DocContext) -> DocIndex:
+    index = doc.extra.get(_INDEX_KEY)
+    if index is None or index.text is not text:
+        index = prepare_document(text, doc)
+    return index
+
+
+# ---- period ------------------------------------------------------------------------------------------------
+
+def _pick_period(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> PeriodMention | None:
+    """The period governing a figure: the last one before it in its paragraph (a frequency only in its own
+    clause), else the first adverbial one after it in its sentence."""
+    para_lo = _paragraph_of(index.paragraphs, q.char_start)
+    clause_lo = _clause_start(index.text, q.char_start, para_lo)
+    i = bisect.bisect_left(index.period_starts, q.char_start)
+    for p in reversed(index.periods[:i]):
+        if p.start < para_lo:
+            break
+        if p.end > q.char_start or not p.adverbial or p.kind == "recent" and p.start < clause_lo - 40:
+            continue
+        if p.frequency and p.start < clause_lo:
+            continue
+        return p
+    for p in index.periods[i:]:
+        if p.start >= sentence[1]:
+            break
+        if p.adverbial and not p.frequency and p.start >= q.char_end:
+            return p
+    return None
+
+
+# ---- organization ------------------------------------------------------------------------------------------
+
+def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_scope: str) -> str | None:
+    """The organization a figure is reported for, from its sentence outwards to its section and document."""
+    text = index.text
+    s_lo, s_hi = sentence
+    para_lo = _paragraph_of(index.paragraphs, q.char_start)
+    para_hi = next((e for s, e in index.paragraphs if s == para_lo), s_hi)
+    # A place collective directly before a count (全省128家法院) or opening its label (全省平均值) is the org.
+    clause_lo = _clause_start(text, q.char_start, s_lo)
+    scope = None
+    if q.kind != "rank":
+        scope = re.search(r"(全省|全国|全市|全县|全区)$", text[max(s_lo, q.char_start - 2):q.char_start]) or \
+            re.search(r"(?:^|比|较|高于|低于)(全省|全国)[^,，。;；]*[(（]$", text[clause_lo:q.char_start])
+    if scope:
+        word = scope.group(1)
+        if word in ("全市", "全县", "全区"):
+            ref = _latest(index, s_lo if False else 0, q.char_start, lambda r: r.place or True)
+            city = _current_place(index, q.char_start, word)
+            return city or word
+        return word
+    if re.search(r"(?:^|[^\u4e00-\u9fff])?该(市|县|区)", text[clause_lo:q.char_start]):
+        word = "全市" if "该市" in text[clause_lo:q.char_start] else "全县"
+        place = _current_place(index, q.char_start, word)
+        if place:
+            return place
+    i = bisect.bisect_left(index.org_starts, q.char_start)
+    para_i = bisect.bisect_left(index.org_starts, para_lo)
+    before = [r for r in index.orgs[para_i:i] if r.end <= q.char_start]
+    in_sentence = [r for r in before if r.start >= s_lo]
+    for r in reversed(in_sentence):
+        if r.subject:
+            return r.name
+    # 全市认罪认罚适用比例: a label opened by 全市 reports the city as a whole.
+    if q.kind != "rank" and not any(r.start >= clause_lo for r in in_sentence):
+        head = _FILLER_START.sub("", text[clause_lo:q.char_start])
+        opened = re.match(r"(全市|全县|全区)", head)
+        if opened:
+            place = _current_place(index, q.char_start, opened.group(1))
+            if place:
+                return place
+    for r in reversed(in_sentence):
+        if not (r.object_of_prep or r.place or r.possessive or r.collective) and r.start < clause_lo:
+            return r.name
+    for r in reversed(before):
+        if r.start < para_lo:
+            break
+        if r.subject:
+            return r.name
+    for lo, hi, name in index.sections:
+        if lo <= q.char_start < hi:
+            return name
+    for r in index.orgs[i:]:
+        if r.start >= para_hi:
+            break
+        if r.subject and r.start >= q.char_end:
+            return r.name
+    for r in reversed(index.orgs[:para_i]):
+        if r.subject:
+            return r.name
+    return index.doc_org
+
+
+def _latest(index: DocIndex, lo: int, hi: int, accept):
+    i = bisect.bisect_left(index.org_starts, hi)
+    for r in reversed(index.orgs[:i]):
+        if r.start < lo:
+            break
+        if accept(r):
+            return r
+    return None
+
+
+def _current_place(index: DocIndex, pos: int, word: str) -> str | None:
+    """The city (全市) or county (全县) in scope at pos: the place of the latest mention naming one."""
+    i = bisect.bisect_left(index.org_starts, pos)
+    want_county = word in ("全县", "全区")
+    for r in reversed(index.orgs[:i]):
+        found = place_before(r.name, len(r.name)) if r.place else None
+        p = lookup_place(r.name) if r.place else None
+        if p is None:
+            m = re.match(r"^([\u4e00-\u9fff]{2,8}?[市县区])", r.name)
+            p = lookup_place(m.group(1)) if m else None
+            if p is None and m is None:
+                found = place_before(r.name, 2) if len(r.name) >= 2 else None
+                p = lookup_place(r.name[:2]) if found else None
+        if p is None:
+            continue
+        if want_county and p.name.endswith(("县", "区")):
+            return p.name
+        if not want_county:
+            if p.name.endswith("市"):
+                return p.name
+            pref = lookup_place(p.prefecture, p.province) if p.prefecture else None
+            if pref:
+                return pref.name
+    if index.city:
+        return index.city.name
+    return None
+
+
+# ---- metric ------------------------------------------------------------------------------------------------
+
+def _strip_label(label: str, index: DocIndex, lo: int) -> str:
+    """Drop what is not the label: leading periods, organizations, scope and filler words; trailing verbs."""
+    for _ in range(3):
+        before = label
+        label = _FILLER_START.sub("", label)
+        for p in find_periods(label):
+            if p.start == 0:
+                label = label[p.end:]
+                break
+        ms = [m for m in find_mentions(label) if m.end < len(label)]
+        if ms:
+            last = ms[-1]
+            tail = label[last.end:]
+            if len(tail.strip()) >= 2:
+                label = re.sub(r"^(?:联合|会同|和|及|与|、)?", "", tail)
+        label = _SCOPE_WORDS.sub("", label)
+        lead = _leading_place(label)
+        if lead and len(label) - lead >= 2:
+            label = label[lead:]
+        label = re.sub(r"^[,，、和及与;；:：\s]+", "", label)
+        if label == before:
+            break
+    label = _TRAILING.sub("", label)
+    label = label.strip(" \t,，、;；:：.…")
+    if label.startswith("办理") and len(label) > 4:
+        label = label[2:]  # 办理群众来信 -> 群众来信: the generic verb is not part of the label
+    if len(label) > 24:
+        label = label[-24:]
+    return label
+
+
+def _leading_place(label: str) -> int:
+    """Length of a place name opening a label (深州综合…), or 0."""
+    for n in (5, 4, 3, 2):
+        if len(label) > n and lookup_place(label[:n]) and label[n] not in "省市县区":
+            return n
+    return 0
+
+
+def _after_phrase(text: str, q: Quantity, hi: int) -> str:
+    """What follows a figure up to its clause end (or the next parallel figure)."""
+    i = q.char_end
+    j = i
+    if text[i:i + 1] == "、":
+        return ""
+    while j < hi and text[j] not in _CLAUSE_END:
+        if text[j] == "、" and j + 1 < hi and re.match(r"[\d一二两三四五六七八九十]", text[j + 1]):
+            break
+        j += 1
+    phrase = text[i:j]
+    nxt = _NUMBERISH.search(phrase)
+    if nxt and nxt.start() > 0 and not re.search(r"[在于内到至以]", phrase[:nxt.start()]) and nxt.start() <= 8:
+        phrase = phrase[:nxt.start()]
+    elif nxt and nxt.start() == 0:
+        phrase = ""
+    return phrase.rstrip("等中")
+
+
+def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | None:
+    text = index.text
+    s_lo, s_hi = sentence
+    clause_lo = _clause_start(text, q.char_start, s_lo)
+    raw_before = text[clause_lo:q.char_start]
+    prev_num = None
+    for m in _NUMBERISH.finditer(raw_before):
+        if m.end() > m.start() and m.end() < len(raw_before) + 1 and re.search(r"\d|[一二两三四五六七八九十]", m.group(0)):
+            if m.end() <= len(raw_before) and (m.group(0)[-1:] not in "年月日" ):
+                prev_num = m
+    before = raw_before[prev_num.end():] if prev_num else raw_before
+    in_parens = before.rstrip().endswith(tuple(_PAREN_OPEN))
+    if in_parens:
+        before = before.rstrip()[:-1]
+    previous = _previous_metric(index, s_lo, q.char_start)
+    if (_COMPARATIVE_START.match(before) or _COMPARATIVE_START.match(raw_before)) and previous and not in_parens:
+        return previous
+    if in_parens:
+        label = _COMPARATIVE_START.sub("", before)
+        label = _strip_label(re.sub(r"^(?:比|较)", "", label), index, clause_lo)
+        index.parenthetical.add(q.char_start)
+        return label or previous
+    if q.kind == "rank":
+        ranked = list(re.finditer(r"(?:综合排名|总体排名|排名|位居|位列|排在|排|居)", raw_before))
+        if prev_num is not None and not ranked[-1:] or (ranked and prev_num is not None
+                                                         and ranked[-1].start() < prev_num.start()
+                                                         and re.fullmatch(r"[、,，\s]*(?:全省|全市|全国|全县|全区)?",
+                                                                      raw_before[prev_num.end():])):
+            if previous:
+                return previous
+        head = raw_before[:ranked[-1].start()] if ranked else before
+        label = _strip_label(head, index, clause_lo)
+        label = re.sub(r"^(?:综合|总体)$", "", label)
+        if lookup_place(label):
+            label = ""  # 深州综合排名…: the place ranked, not what it is ranked on
+        if not label:
+            prev_clause_hi = clause_lo - 1
+            if prev_clause_hi > s_lo:
+                prev_lo = _clause_start(text, prev_clause_hi, s_lo)
+                prev_clause = text[prev_lo:prev_clause_hi]
+                if _NUMBERISH.search(prev_clause) and previous:
+                    return previous
+                label = _strip_label(prev_clause, index, prev_lo)
+        return label or previous
+    after = _after_phrase(text, q, s_hi)
+    after_label = re.sub(r"^的", "", after).strip()
+    label_before = _strip_label(before, index, clause_lo)
+    use_after = False
+    if after_label and len(after_label) >= 2 and not re.search(r"(的有|的还有|的共有)$", before):
+        first = after_label[0]
+        if q.kind in ("count", "measure") and after[:1] not in _VERBISH_START and first not in _VERBISH_START:
+            use_after = True
+        elif q.kind == "rate" and after.startswith("的"):
+            use_after = True
+        elif re.search(r"(?:在|于|用|对)$", before) or not label_before:
+            use_after = True
+    if use_after:
+        label = _strip_label(after_label, index, q.char_end)
+        label = re.split(r"[,，;；]", label)[0]
+        return label or label_before or previous
+    if label_before:
+        return label_before
+    if previous:
+        return previous
+    if after_label:
+        return _strip_label(after_label, index, q.char_end) or None
+    nxt_hi = q.char_end
+    while nxt_hi < s_hi and text[nxt_hi] not in _CLAUSE_END:
+        nxt_hi += 1
+    if nxt_hi < s_hi:
+        k = nxt_hi + 1
+        while k < s_hi and text[k] not in _CLAUSE_END:
+            k += 1
+        return _strip_label(text[nxt_hi + 1:k], index, nxt_hi + 1) or None
+    return None
+
+
+def _previous_metric(index: DocIndex, s_lo: int, pos: int) -> str | None:
+    """The metric of the figure before pos in the same sentence, if one was read."""
+    k = bisect.bisect_left(index.metric_starts, pos)
+    while k > 0:
+        k -= 1
+        start = index.metric_starts[k]
+        if start < s_lo:
+            break
+        if start not in index.parenthetical:
+            return index.metrics[start]
+    return None
+
+
+def _table_metric(text: str, sentence: tuple[int, int], q: Quantity) -> str | None:
+    """In a table row flattened into text (cells split by | or tabs), the row's label cell."""
+    line = text[sentence[0]:sentence[1]]
+    if "|" not in line and "\t" not in line:
+        return None
+    cells = re.split(r"[|｜\t]", line)
+    label = next((c.strip() for c in cells if c.strip() and not re.search(r"\d", c)), None)
+    return label
 
 
 def attach_context(text: str, sentence: tuple[int, int], q: Quantity, doc: DocContext) -> Context:
     """Metric, org and period for a quantity in its sentence."""
-    s_start, _ = sentence
-    before = text[s_start:q.char_start]
-    clause = _LABEL_STOP.split(before)[-1] if before else ""
-    metric = re.sub(r"(达到|达|为|共|累计|同比|较|上升|下降|提高|增长|减少|缩短|实现|超过|近|约)+$", "", clause)
-    metric = re.sub(r"^.*?(法院|检察院|公安局|司法局)", "", metric)[-20:] or None
-    orgs = _ORG.findall(before)
-    periods = _PERIOD.findall(before)
-    return Context(metric=metric, org=orgs[-1] if orgs else None, period_text=periods[-1] if periods else None)
+    index = _index(text, doc)
+    metric = _table_metric(text, sentence, q) or _metric(index, sentence, q)
+    if metric:
+        if q.char_start not in index.metrics:
+            bisect.insort(index.metric_starts, q.char_start)
+        index.metrics[q.char_start] = metric
+    org = _pick_org(index, sentence, q, metric or "")
+    period = _pick_period(index, sentence, q)
+    ctx = Context(metric=metric or None, org=org)
+    if period is not None:
+        ctx.period_text = period.text
+        ctx.period_type, ctx.period_start, ctx.period_end = index.period_dates.get(period.start, (None, None, None))
+    return ctx

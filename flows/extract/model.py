@@ -29,6 +29,9 @@ class Quantity:
     # Bounds where an approximation word makes them known (670余万元: 6,700,000–6,800,000).
     value_low: float | None = None
     value_high: float | None = None
+    # For a table cell: the row label and column header the number sits under (the metric lies there, not
+    # in the words before the number).
+    label_hint: str | None = None
 
 
 @dataclass

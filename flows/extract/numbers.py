@@ -1,89 +1,850 @@
-"""Find quantities in the characters of normalized text: numbers, multipliers, units, approximation."""
+"""Find quantities in the characters of normalized text: numbers, multipliers, units, approximation, kind.
+
+Everything here reads characters, not jieba tokens (which split `1:1.104`, `%` and `〇`). One precompiled
+master regex finds candidates (ratios, fractions, ranks, numbers with their units); plain functions then
+parse the numeral, drop what is not a figure (dates, ordinals, slogans, codes) and read the few characters
+before it for approximation words, direction words and the baseline.
+"""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from .model import Quantity
 
-COUNT_UNITS = ("人次", "件次", "件", "人", "名", "份", "次", "个", "家", "项", "条", "宗", "起", "笔", "期", "场",
-               "所", "批", "户", "处", "台", "套", "部", "篇", "块", "张", "类", "支")
-DURATION_UNITS = {"个月": "个月", "小时": "小时", "分钟": "分钟", "秒": "秒", "天": "天", "日": "天", "周": "周",
-                  "年": "年"}
-MEASURE_UNITS = ("平方米", "公顷", "公里", "亩", "米")
-CURRENCIES = ("港元", "澳门元", "美元", "欧元", "新台币", "元")
-MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
+# ---- units ------------------------------------------------------------------------------------------------
 
-_UNIT_ALT = "|".join(sorted(["%", "个百分点", "倍", *COUNT_UNITS, *DURATION_UNITS, *MEASURE_UNITS, *CURRENCIES],
-                            key=len, reverse=True))
-_NUMBER = re.compile(
-    r"(?P<pre>近|约|超过|逾|不到|不足|大约|超)?"
-    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)"
-    r"(?P<mult>万亿|亿|万)?(?P<yu>余|多)?(?P<mult2>万|亿)?"
-    r"(?P<unit>" + _UNIT_ALT + r")"
-    r"(?P<post>以上|以下|左右|以内|内|多)?"
-)
-_UP = re.compile(r"(上升|提高|提升|增长|增加|上涨|增幅|多)[了达为至到]?$")
-_DOWN = re.compile(r"(下降|降低|减少|缩短|降幅|少|压缩)[了达为至到]?$")
-_LEVEL = re.compile(r"(提高|提升|上升|下降|降低|缩短|减少|增长|增加)(到|至)$")
-_BASELINE = re.compile(r"(同比|环比|较[^,,。;;]{0,12}?|比[^,,。;;]{0,12}?)(上升|提高|提升|增长|增加|上涨|下降|降低|减少|缩短|多|少)")
-APPROX_WORDS = {"余": "over", "多": "over", "以上": "over", "超过": "over", "逾": "over", "超": "over",
-                "近": "under", "不到": "under", "不足": "under", "以下": "under", "以内": "under", "内": "under",
-                "约": "about", "左右": "about", "大约": "about"}
+# written unit -> (canonical unit, kind). A lookahead keeps a unit character from being the first character
+# of an ordinary word (人民, 部门, 条例, 元旦 ...).
+_UNIT_TABLE: dict[str, tuple[str, str]] = {}
+_UNIT_GUARD: dict[str, str] = {}
 
 
-def _kind_and_unit(unit: str) -> tuple[str, str]:
-    if unit == "%":
-        return "rate", "%"
-    if unit == "个百分点":
-        return "change", "pp"
-    if unit == "倍":
-        return "change", "倍"
-    if unit in CURRENCIES:
-        return "amount", unit
-    if unit in DURATION_UNITS:
-        return "duration", DURATION_UNITS[unit]
-    if unit in MEASURE_UNITS:
-        return "measure", unit
-    return "count", unit
+def _units(kind: str, names: dict[str, str] | tuple[str, ...], guard: dict[str, str] | None = None) -> None:
+    """Register written units of one kind, with the characters that may not follow each."""
+    items = names.items() if isinstance(names, dict) else ((n, n) for n in names)
+    for written, canonical in items:
+        _UNIT_TABLE[written] = (canonical, kind)
+    for written, look in (guard or {}).items():
+        _UNIT_GUARD[written] = look
+
+
+COUNT_UNITS = ("人次", "件次", "户次", "批次", "场次", "车次", "架次", "台次", "家次", "班次", "件", "人", "名",
+               "份", "次", "个", "家", "项", "条", "宗", "起", "笔", "期", "场", "所", "批", "户", "处", "台",
+               "套", "部", "篇", "块", "张", "类", "支", "座", "辆", "艘", "架", "头", "只", "枚", "本", "册",
+               "栋", "间", "例", "组", "队", "股", "伙", "单", "封", "轮", "堂", "门", "位", "县", "区", "乡",
+               "镇", "村", "省", "市")
+# Units that an Arabic number may carry but a Chinese numeral may not (四县, 两区 are names more than counts).
+_ARABIC_ONLY = frozenset({"县", "区", "乡", "镇", "村", "省", "市", "门", "本", "间", "单", "头", "只"})
+_units("count", COUNT_UNITS, {
+    "人": "民员", "名": "单称录义额誉", "次": "要之数级", "个": "人体性别案", "家": "属庭长乡人园电具渠居子门村", "项": "目",
+    "条": "例件款线", "起": "诉草点步始来见码", "期": "间限满末待刊望货", "场": "所地景面", "所": "有在以谓属长",
+    "批": "评准示复", "处": "理罚分置长", "台": "账湾阶上", "部": "门署分队长", "块": "钱", "张": "贴", "支": "持付出部",
+    "座": "谈位", "架": "构", "头": "脑", "只": "有是要能", "本": "案院市省次年届地人单级科领质", "间": "隔接断",
+    "组": "织建成长", "队": "伍员长", "股": "东份权", "单": "位独元", "门": "类户口槛", "位": "于置列居",
+    "县": "委级城域长", "区": "域别分间块委长", "乡": "镇村亲土", "镇": "压街", "村": "民委级庄社", "省": "委级内份长",
+    "市": "委级场民区内长值县", "类": "型似别", "伙": "同伴", "轮": "次", "堂": "课", "封": "闭存顶",
+})
+DURATION_UNITS = {"个工作日": "天", "工作日": "天", "个小时": "小时", "小时": "小时", "分钟": "分钟", "秒": "秒",
+                  "天": "天", "日": "天", "个星期": "周", "星期": "周", "周": "周", "个月": "个月", "年": "年"}
+_units("duration", DURATION_UNITS, {"秒": "办批杀", "周": "年岁边末一二三四五六日期围", "星期": "一二三四五六日天",
+                                    "年": "度级代底初末份轻龄纪会鉴报刊终", "日": "期常报志"})
+MEASURE_UNITS = {"平方公里": "平方公里", "平方米": "平方米", "平米": "平方米", "立方米": "立方米", "公顷": "公顷",
+                 "公里": "公里", "千米": "公里", "亩": "亩", "米": "米", "吨": "吨", "公斤": "公斤", "千克": "公斤"}
+_units("measure", MEASURE_UNITS, {"米": "饭粉面", "吨": "位"})
+CURRENCIES = {"港元": "港元", "港币": "港元", "澳门元": "澳门元", "澳门币": "澳门元", "澳元": "澳元", "美元": "美元",
+              "欧元": "欧元", "英镑": "英镑", "日元": "日元", "韩元": "韩元", "新台币": "新台币", "台币": "新台币",
+              "元": "元"}
+_units("amount", CURRENCIES, {"元": "旦月宵素件器首帅老气"})
+_units("rate", {"%": "%", "‰": "‰", "成": "成"}, {"成": "立员为功果效绩交熟本品年型就长都份分由了不果片语"})
+_units("change", {"个百分点": "pp", "百分点": "pp", "倍": "倍"})
+# Half units: 一年半, 3个半月, 两个半小时.
+_HALF_UNITS = {"个半月": "个月", "个半小时": "小时", "年半": "年", "天半": "天"}
+# 1个多月, 两个多小时: the over-word sits inside the unit.
+_OVER_UNITS = {"个多月": "个月", "个多小时": "小时", "个多星期": "周"}
+for _w, _c in {**_HALF_UNITS, **_OVER_UNITS}.items():
+    _UNIT_TABLE[_w] = (_c, "duration")
+
+
+def _unit_alternation() -> str:
+    """One regex alternation of every written unit, longest first, each with its guard."""
+    parts = []
+    for written in sorted(_UNIT_TABLE, key=len, reverse=True):
+        guard = _UNIT_GUARD.get(written)
+        parts.append(re.escape(written) + (f"(?![{guard}])" if guard else ""))
+    return "|".join(parts)
+
+
+# ---- numerals ---------------------------------------------------------------------------------------------
+
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+             "九": 9}
+_PLACE = {"十": 10, "百": 100, "千": 1000}
+_BIG = {"万": 1e4, "亿": 1e8}
+
+# 1,234 and (Hong Kong, Macau and tables) 70 048: a separator followed by exactly three digits.
+_AR = r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.])|\d+(?:\.\d+)?"
+# After Arabic digits: 百 not before 分 (百分点), 千 not before 米/克 (千米, 千克).
+_AR_MULT = r"(?:百(?!分)|千(?![米克瓦])|万|亿)+"
+_CN_DEC = r"点[零〇一二三四五六七八九]+"
+_CN = (r"(?<![数几若好])[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
+       r"(?:" + _CN_DEC + r"(?:[十百千万亿](?![米克]))*)?")
+# 2万1,456 (Taiwan): a last group without a multiplier after 万 or 亿, three digits or more.
+_AR_TAIL = r"(?:(?<=[万亿])(?:\d{1,3}(?:,\d{3})+|\d{3,4})(?![\d.]))?"
+_NUM = (r"(?:(?:" + _AR + r")(?:" + _AR_MULT + r"(?:(?:" + _AR + r")" + _AR_MULT + r")*" + _AR_TAIL + r")?|"
+        + _CN + r")")
+# 上百, 近千, 逾万, 过亿: a bare place word after an approximation word.
+_BARE_PLACE = r"(?<=[上近逾过超约])(?:百|千|万|亿)(?:余|多)?(?:万|亿)?"
+_MULT = r"(?:百(?!分)|千(?![米克瓦])|万|亿|十(?=万|亿))+"
+_UNIT = _unit_alternation()
+_CURRENCY_PREFIX = r"新台币|台币|港币|港元|澳门币|澳门元|美元|欧元|人民币|HK\$|NT\$|US\$|MOP\$?|RMB"
+_POST = (r"及以上|及以下|以上|以下|左右|上下(?=[,。;、)\s]|$|的)|以内|之内|内|余|多|开外|许|有余")
+
+def _master(with_range: bool) -> re.Pattern:
+    number_range = (r"(?:(?P<u1>" + _UNIT + r")?\s?(?P<sep>[-—–~～至到])\s?"
+                    r"(?P<n2>" + _NUM + r")(?P<yu2>余|多)?(?P<m2>" + _MULT + r")?)?") if with_range else ""
+    return re.compile(
+        # Every alternative starts with one of these: checking it first lets the scan skip other characters fast.
+        r"(?=[0-9零〇一二两三四五六七八九十百千万亿半第首榜新台港澳美欧人HNUMR+\-−])(?:"
+        # a:b ratios (1:1.104, 1比1.1); hh:mm times are rejected afterwards
+        r"(?P<ratio>(?P<ra>\d+(?:\.\d+)?)\s?(?:[:∶]|比)\s?(?P<rb>\d+(?:\.\d+)?)(?![\d:]))"
+        # 三分之一, 5分之1, 百分之4.7, 千分之三
+        r"|(?P<frac>(?P<fden>" + _NUM + r"|[百千万])分之(?P<fnum>" + _NUM + r"|百))"
+        # 1/3, 3/4 (not dates or paths)
+        r"|(?P<slash>(?<![\d/.])(?P<sa>\d{1,3})/(?P<sb>\d{1,3})(?![\d/.]))"
+        # 第18名, 第一, 首位 (ranks; law articles and ordinals are rejected afterwards)
+        r"|(?P<rank>第(?P<rk>" + _NUM + r")(?P<rks>名|位)?|首位|榜首)"
+        # numbers: optional currency prefix and sign, numeral, 余/多, multiplier, optional range, unit, post word
+        r"|(?P<number>(?:(?P<cur>" + _CURRENCY_PREFIX + r")\s?)?"
+        r"(?P<sign>(?:(?<=同比)|(?<=环比)|(?<=增幅)|(?<=增长)|(?<=[|(:]))[-−+](?=\d))?"
+        r"(?P<n1>" + _NUM + r"|" + _BARE_PLACE + r"|半(?=个?(?:月|年|小时|天|日|周)))"
+        r"(?P<yu1>余|多|几)?(?P<m1>" + _MULT + r")?" + number_range +
+        r"(?:[ \t]?(?P<unit>" + _UNIT + r"))?"
+        r"(?P<post>" + _POST + r")?))"
+    )
+
+
+_MASTER = _master(with_range=True)
+# Where a range reading fails (45.1%至27 923宗 is a change then a level), the same place read without one.
+_MASTER_SINGLE = _master(with_range=False)
+_NOT_A_RANGE = object()
+
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九](?:点[零〇一二三四五六七八九]+)?|[十百千万亿]|"
+                    r"点[零〇一二三四五六七八九]+")
+
+
+def parse_numeral(written: str) -> tuple[float, bool] | None:
+    """Value of an Arabic, Chinese or mixed numeral (`2.98亿`, `一千二百`, `11亿461万5千`, `二十七点三`).
+
+    Returns (value, digit_string) where digit_string marks Chinese digits read one by one (`二〇一九`),
+    which name a year or a code rather than a quantity; None when the text is not a numeral.
+    """
+    s = written.replace(",", "").replace(" ", "")
+    total = section = 0.0
+    number: float | None = None
+    prev = ""
+    digit_string = False
+    for tok in _TOKEN.findall(s):
+        if tok in _PLACE:
+            section += (number if number is not None else 1) * _PLACE[tok]
+            number, prev = None, "place"
+        elif tok in _BIG:
+            if tok == "亿":
+                total = (total + section + (number or 0)) * 1e8
+            else:
+                total += (section + (number or 0)) * 1e4
+            section, number, prev = 0.0, None, "big"
+        elif tok[0] == "点":
+            number = (number or 0) + float("0." + "".join(str(_CN_DIGIT[c]) for c in tok[1:]))
+            prev = "digit"
+        else:
+            if tok[0] in _CN_DIGIT:
+                whole = _CN_DIGIT[tok[0]]
+                value = float(f"{whole}.{''.join(str(_CN_DIGIT[c]) for c in tok[2:])}") if "点" in tok else whole
+                if prev == "digit" and number not in (None, 0):
+                    digit_string = True  # 二〇一九, 十五六: digits read one by one
+                    number = number * 10 + value
+                    continue
+            else:
+                value = float(tok)
+            number, prev = value, "digit"
+    if prev == "" and not s:
+        return None
+    return total + section + (number or 0), digit_string
+
+
+def _clean(value: float | None) -> float | None:
+    """Drop binary noise from decimal arithmetic (2.3 * 1e8 is 229999999.99999997)."""
+    return None if value is None else float(f"{value:.12g}")
+
+
+_DECIMALS_AR = re.compile(r"\.(\d+)")
+_DECIMALS_CN = re.compile(r"点([零〇一二三四五六七八九]+)")
+
+
+def _decimals(written: str) -> int:
+    m = _DECIMALS_AR.search(written)
+    if m:
+        return len(m.group(1))
+    m = _DECIMALS_CN.search(written)
+    return len(m.group(1)) if m else 0
+
+
+def _is_chinese(written: str) -> bool:
+    """True for a numeral written without Arabic digits."""
+    return not any(c.isdigit() for c in written)
+
+
+def _mult_value(mult: str | None) -> float:
+    """The factor of a run of multipliers (`万`, `百万`, `万亿`)."""
+    value = 1.0
+    for c in mult or "":
+        value *= {"十": 10, "百": 100, "千": 1000, "万": 1e4, "亿": 1e8}[c]
+    return value
+
+
+def _over_step(written: str, mult: str | None) -> float:
+    """How far 余/多 can reach past the number: `670余万` up to 680万, `670万余` up to 671万."""
+    if written and written[-1] in "十百千万亿":
+        step = {"十": 10, "百": 100, "千": 1000, "万": 1e4, "亿": 1e8}[written[-1]]
+    else:
+        digits = re.sub(r"[^0-9.]", "", written.replace(",", ""))
+        if "." in digits:
+            step = 10 ** -len(digits.split(".")[1])
+        elif digits:
+            stripped = digits.rstrip("0")
+            step = 10 ** (len(digits) - len(stripped)) if stripped else 1
+        else:
+            step = 1
+    return step * _mult_value(mult)
+
+
+# ---- context words ----------------------------------------------------------------------------------------
+
+APPROX_WORDS = {
+    "余": "over", "多": "over", "几": "over", "以上": "over", "及以上": "over", "超过": "over", "超出": "over",
+    "逾": "over", "超": "over", "至少": "over", "不少于": "over", "不低于": "over", "高于": "over", "多于": "over",
+    "开外": "over", "有余": "over", "上": "over", "过": "over",
+    "近": "under", "将近": "under", "接近": "under", "不到": "under", "不足": "under", "不满": "under",
+    "未满": "under", "以下": "under", "及以下": "under", "以内": "under", "之内": "under", "内": "under",
+    "不超过": "under", "未超过": "under", "不高于": "under", "不多于": "under", "低于": "under", "少于": "under",
+    "约": "about", "约有": "about", "约为": "about", "约占": "about", "大约": "about", "左右": "about",
+    "上下": "about", "许": "about",
+}
+_PRE_APPROX = re.compile(
+    r"(?:不超过|未超过|不超出|不高于|不多于|不低于|不少于|至少|不满|未满|不到|不足|将近|接近|约有|约为|约占|大约|"
+    r"(?<![节制签预公条邀合契隐简])约|(?<![附最邻就靠贴亲接将])近|超过|超出|(?<![赶高])超|逾|高于|低于|多于|少于)$")
+_PRE_APPROX_PLACE = re.compile(r"(?:上|过)$")  # 上百, 过万: only before a bare place word
+
+_DIR_WORDS_UP = ("上升", "提高", "提升", "增长", "增加", "上涨", "增多", "攀升", "延长", "加快", "提速", "高出",
+                 "多出", "增幅", "涨幅", "升幅", "增速", "增长率", "增长幅度", "上升幅度")
+_DIR_WORDS_DOWN = ("下降", "降低", "减少", "缩短", "压缩", "缩减", "下滑", "回落", "减低", "节省", "节约", "降幅",
+                   "减幅", "下降率", "下降幅度", "降低幅度", "减少幅度", "缩小", "收窄", "低出", "少出")
+_DIRECTION = {w: "up" for w in _DIR_WORDS_UP} | {w: "down" for w in _DIR_WORDS_DOWN}
+_DIR_ALT = "|".join(sorted(_DIRECTION, key=len, reverse=True))
+# The verb right before the number: 同比下降6.1个百分点, 降幅达67.52%, 减少了45.7天.
+_DIR_END = re.compile(r"(?<!新)(?P<dir>" + _DIR_ALT + r")(?:了)?(?:幅度|比例)?(?:为|达到|达|是|约为)?$")
+# 提高到99.4%, 缩短至10天, 降为: the level reached, not a change.
+_LEVEL_END = re.compile(r"(?:上升|提高|提升|下降|降低|缩短|减少|增长|增加|压缩|缩减|延长|回落|下滑|增|减|升|降)"
+                        r"(?:了)?(?:到|至|为)$")
+# 比全省平均值(113.09天)少13.57天, 较上年多, 同比增5%.
+_COMPARE_END = re.compile(r"(?:(?<![占对相评攀类无])比(?![例重率])|较)[^,;。、!?]{0,24}?(?P<dir>多|少|高|低|快|慢|增|减|升|降|涨|跌)"
+                          r"(?:了)?$")
+_BASELINE_END = re.compile(r"(?P<base>同比|环比)(?:分别|均|都|也|则|还|又|共|有所|略有|小幅|大幅)?(?P<dir>增|减|升|降|涨|跌)?$")
+# 节省庭审时间40%, 降低成本三成: verb, object, share.
+_GAP_VERB = re.compile(r"(?P<dir>节省|节约|减少|降低|提高|提升|增加|缩短|压缩|缩减)(?P<gap>[^,;。、!?\d%达为至到是占的]{1,10})$")
+# 高于全国平均值11个百分点: a comparison with its baseline named.
+_GAP_COMPARE = re.compile(r"(?P<dir>高于|高出|超过|超出|多于|低于|少于|不及)(?P<gap>[^,;。、!?\d]{1,20})$")
+# 超过同期受理民商事案件的60%: an approximation word governing a share.
+_SHARE_APPROX = re.compile(r"(?P<w>超过|超出|逾|近|接近|将近|不到|不足|约|约占|高于|低于|多于|少于)"
+                           r"[^,;。、!?\d]{1,24}的$")
+_COMPARE_DIR = {"高于": "up", "高出": "up", "超过": "up", "超出": "up", "多于": "up", "低于": "down", "少于": "down",
+                "不及": "down", "多": "up", "高": "up", "快": "up", "增": "up", "升": "up", "涨": "up",
+                "少": "down", "低": "down", "慢": "down", "减": "down", "降": "down", "跌": "down"}
+_BASELINE = re.compile(r"(同比|环比|较[^,;。、!?]{1,12}?|(?<![占对相评攀类无])比(?![例重率])[^,;。、!?]{1,14}?)"
+                       r"(?=(?:分别|均|都|也|则|还|又|共|有所|略有|小幅|大幅)?(?:" + _DIR_ALT +
+                       r"|多|少|高|低|快|慢|增|减|升|降|涨|跌))")
+_RANK_CONTEXT = re.compile(r"(?:排名|排位|排行|排序|位居|位列|名列|排在|位于|居于|居|列|荣获|获得|获|取得|夺得|并列|"
+                           r"全国|全省|全市|全区|全县|全州|全盟|全港|全澳|全台|同级|同类|省内|市内)"
+                           r"[^,;。、!?第]{0,14}$")
+_RANK_REGION = re.compile(r"(?:全国|全省|全市|全区|全县|全州|全盟|全港|全澳|全台|同级|同类|省内|市内|系统内)$")
+_CLAUSE_CUT = re.compile(r"[,;。!?:、]")
+_SLOGAN_AFTER = re.compile(r"[零〇一二两三四五六七八九十]|必须|严禁|一律|不准|禁止|不得|坚持|维护|自信|意识|确保|到位|"
+                           r"表率|全面")
+_QUOTED = re.compile(r"“[^“”\n]{0,12}”|\"[^\"\n]{0,12}\"|「[^「」\n]{0,12}」|『[^『』\n]{0,12}』|《[^《》\n]*》|〈[^〈〉\n]*〉")
+_FREQUENCY = re.compile(r"每(?:个)?(?:年|月|周|天|日|季度?|期|次|场)[^,;。、!?\d]{0,4}$")
+# 缩短1.2日, 为期15日, 平均62日: days counted, not a day of the month.
+_DAY_OK = re.compile(r"(?:缩短|延长|减少|增加|提前|为期|历时|用时|耗时|平均|共计|仅|为|达)$")
+_PAGE_COUNTER = re.compile(r"(?:浏览|阅读|点击|访问|点赞|评论|转发|分享|收藏|下载)(?:次数|人次|量|数)?\s*[:(]?\s*$")
+_MIXED = re.compile(r"\d[百千万亿]+\d")
+_SENTENCE_CLASS = re.compile(r"(?:以上|以下|及以上|及以下)?(?:有期徒刑|徒刑|刑罚|重刑|监禁)")
+_CODE_BEFORE = re.compile(r"[A-Za-z_/=#@&+·•.\-]")
+_CODE_AFTER = re.compile(r"[A-Za-z_+·•#@]")
+_SMALL_CN_UNITS = frozenset({"名", "人", "人次", "件", "起", "宗", "户", "家", "位"})
+_DOWN_SIGNS = "-−"
+
+
+def _approx_before(text: str, lo: int, s: int, bare_place: bool) -> tuple[str | None, int]:
+    """The approximation word written right before offset s, and where it starts."""
+    m = _PRE_APPROX.search(text, max(lo, s - 3), s)
+    if m:
+        return m.group(0), m.start()
+    if bare_place:
+        m = _PRE_APPROX_PLACE.search(text, max(lo, s - 1), s)
+        if m:
+            return m.group(0), m.start()
+    return None, s
+
+
+def _clause(text: str, lo: int, s: int) -> str:
+    """The text between the last clause break (or lo) and s, at most 40 characters."""
+    before = text[max(lo, s - 40):s]
+    cuts = list(_CLAUSE_CUT.finditer(before))
+    return before[cuts[-1].end():] if cuts else before
+
+
+def _read_direction(prefix: str, unit: str) -> tuple[str | None, str | None, bool, str | None]:
+    """(direction, baseline, is_level, share_approx) read from the clause before a number."""
+    if _LEVEL_END.search(prefix):
+        return None, None, True, None
+    share = _SHARE_APPROX.search(prefix) if unit in ("%", "‰", "成") else None
+    direction = None
+    m = _DIR_END.search(prefix)
+    if m:
+        direction = _DIRECTION[m.group("dir")]
+    else:
+        m = _BASELINE_END.search(prefix)
+        if m and m.group("dir"):
+            direction = _COMPARE_DIR[m.group("dir")]
+        else:
+            m = _COMPARE_END.search(prefix)
+            if m:
+                direction = _COMPARE_DIR[m.group("dir")]
+            elif unit in ("%", "pp", "倍") and not share:
+                m = _GAP_VERB.search(prefix) if unit != "pp" else None
+                if m:
+                    direction = _DIRECTION[m.group("dir")]
+                else:
+                    m = _GAP_COMPARE.search(prefix)
+                    if m:
+                        return _COMPARE_DIR[m.group("dir")], m.group("gap"), False, None
+    baseline = None
+    if direction:
+        b = list(_BASELINE.finditer(prefix))
+        if b:
+            baseline = re.sub(r"[(（][^()（）]*[)）]", "", b[-1].group(1)) or None
+    elif re.search(r"(?:同比|环比)$", prefix):
+        baseline = prefix[-2:]
+    return direction, baseline, False, share.group("w") if share else None
+
+
+def _quoted_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Spans of short quotations and book titles, whose numbers name things."""
+    return [(m.start(), m.end()) for m in _QUOTED.finditer(text, lo, hi)]
+
+
+# ---- tables -----------------------------------------------------------------------------------------------
+
+_CELL_NUMBER = re.compile(r"\s*(?P<sign>[-−+])?(?P<num>\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+                          r"\s*(?P<pct>%)?\s*")
+_HEADER_UNIT = re.compile(r"[(（]\s*(?:单位\s*[:：]?\s*)?(?P<u>[^()（）]{1,6}?)\s*[)）]|(?P<pct>%)\s*$")
+_UNIT_LINE = re.compile(r"单位\s*[:：]\s*(?P<u>[^\s|)）,;]{1,6})")
+_CHANGE_HEADER = re.compile(r"同比|环比|增减|增幅|增长|升降|变化|比上年|比去年|±|增速|涨幅|降幅|下降|上升")
+_RATE_HEADER = re.compile(r"率|比例|占比|比重")
+_SEPARATOR_ROW = re.compile(r"^[\s|:\-—=+]+$")
+
+
+def _cells(line: str, line_start: int) -> list[tuple[int, int]] | None:
+    """Cell spans of a table row written with pipes or tabs, None for a line of prose."""
+    delim = "|" if line.count("|") >= 2 else ("\t" if line.count("\t") >= 2 else None)
+    if delim is None:
+        return None
+    spans, pos = [], 0
+    for part in line.split(delim):
+        spans.append((line_start + pos, line_start + pos + len(part)))
+        pos += len(part) + 1
+    if delim == "|" and line.strip().startswith("|"):
+        spans = spans[1:]
+    if delim == "|" and line.strip().endswith("|"):
+        spans = spans[:-1]
+    return spans
+
+
+def _unit_from_label(label: str) -> tuple[str, float, str] | None:
+    """(canonical unit, multiplier, kind) from a written unit like `万元`, `件`, `%`."""
+    label = label.strip()
+    mult = 1.0
+    while label[:1] in ("万", "亿", "千", "百") and label[1:] in _UNIT_TABLE | {"": 0}:
+        if not label[1:]:
+            break
+        mult *= _mult_value(label[0])
+        label = label[1:]
+    if label in _UNIT_TABLE:
+        unit, kind = _UNIT_TABLE[label]
+        if unit == "pp":
+            return "pp", mult, "change"
+        if unit in ("‰", "成"):
+            return "%", mult * (0.1 if unit == "‰" else 10), "rate"
+        return unit, mult, kind
+    return None
+
+
+def _table_header(text: str, line_start: int) -> tuple[list[str], str | None]:
+    """Header cells of the table a row belongs to, and a `单位:` unit written above it."""
+    rows = []
+    pos = line_start
+    while pos > 0:
+        prev_start = text.rfind("\n", 0, pos - 1) + 1
+        line = text[prev_start:pos - 1]
+        if _cells(line, prev_start) is None:
+            unit_line = _UNIT_LINE.search(line)
+            rows.reverse()
+            header = next((r for r in rows if not _SEPARATOR_ROW.fullmatch(r)), "")
+            return _split_cells(header), unit_line.group("u") if unit_line else None
+        rows.append(line)
+        pos = prev_start
+        if len(rows) > 200:
+            break
+    rows.reverse()
+    return (_split_cells(rows[0]) if rows else []), None
+
+
+def _split_cells(line: str) -> list[str]:
+    """The stripped cell texts of a table row."""
+    spans = _cells(line, 0) or []
+    return [line[a:b].strip() for a, b in spans]
+
+
+def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[str], unit_line: str | None,
+                    row_label: str) -> Quantity | None:
+    """A bare number in a table cell, its unit and kind read from its column header."""
+    a, b = cell
+    m = _CELL_NUMBER.fullmatch(text, a, b)
+    if not m:
+        return None
+    head = header[column] if column < len(header) else ""
+    unit_info = None
+    if m.group("pct"):
+        unit_info = ("%", 1.0, "rate")
+    else:
+        hu = _HEADER_UNIT.search(head)
+        if hu:
+            unit_info = ("%", 1.0, "rate") if hu.group("pct") else _unit_from_label(hu.group("u"))
+        if unit_info is None and unit_line:
+            unit_info = _unit_from_label(unit_line)
+        if unit_info is None and _RATE_HEADER.search(head) or unit_info is None and _CHANGE_HEADER.search(head):
+            unit_info = ("%", 1.0, "rate")
+    if unit_info is None:
+        return None
+    unit, mult, kind = unit_info
+    written = re.sub(r"[ ,]", "", m.group("num"))
+    value = _clean(float(written) * mult)
+    if kind == "count" and unit_info[1] == 1.0 and not m.group("sign") and re.fullmatch(r"(19|20)\d\d", written) \
+            and "年" in head:
+        return None
+    direction = None
+    sign = m.group("sign")
+    if _CHANGE_HEADER.search(head) or kind == "change":
+        kind = "change"
+        if sign and sign in _DOWN_SIGNS:
+            direction = "down"
+        elif value:
+            direction = "down" if re.search(r"降幅|下降", head) else "up"
+    elif sign and sign in _DOWN_SIGNS:
+        value = -value
+    s = m.start("sign") if sign else m.start("num")
+    e = m.end("pct") if m.group("pct") else m.end("num")
+    label = re.sub(r"[(（][^()（）]*[)）]|%$", "", head).strip()
+    return Quantity(surface=text[s:e], char_start=s, char_end=e, value=value, unit=unit, kind=kind,
+                    direction=direction, precision=_decimals(written), rule="table",
+                    label_hint=(row_label + label) or None)
+
+
+def _table_row(text: str, line_start: int, line_end: int, cells: list[tuple[int, int]]) -> list[Quantity]:
+    """Quantities of one table row: bare numbers through the header, written ones as prose."""
+    header, unit_line = _table_header(text, line_start)
+    out: list[Quantity] = []
+    row_label = ""
+    for column, (a, b) in enumerate(cells):
+        cell_text = text[a:b].strip()
+        if not cell_text:
+            continue
+        bare = _CELL_NUMBER.fullmatch(cell_text)
+        if column == 0:
+            row_label = "" if bare else cell_text  # a numeric first column numbers the rows or names a year
+            if not bare:
+                out.extend(q for q in _scan(text, a, b) if q.kind != "duration")
+            continue
+        if bare:
+            q = _table_quantity(text, (a, b), column, header, unit_line, row_label)
+            if q:
+                out.append(q)
+        else:
+            out.extend(_scan(text, a, b))
+    return out
+
+
+# ---- the scan ---------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[str, str]:
+    """Traditional characters (and full-width forms) to Simplified, one character for one, offsets kept."""
+    import opencc
+
+    table = {}
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, _, targets = line.partition("\t")
+        target = targets.split(" ")[0] if targets else ""
+        if len(key) == 1 and len(target) == 1 and key != target:
+            table[key] = target
+    table.update(zip("０１２３４５６７８９％，．：～", "0123456789%,.:~"))
+    return table
+
+
+_fold_cache: list = [None, ""]
+
+
+def _fold(text: str) -> str:
+    """The text with Traditional characters folded, so a report the normalizer left mixed still matches.
+
+    extract_figures calls find_quantities once per sentence with the same text: fold it once.
+    """
+    if _fold_cache[0] is not text:
+        table = _fold_table()
+        # Most texts are Simplified already: replace only the few characters that fold, if any.
+        present = set(text).intersection(table)
+        folded = text
+        if present:
+            chars = re.compile("[" + "".join(re.escape(c) for c in present) + "]")
+            folded = chars.sub(lambda m: table[m.group(0)], text)
+        _fold_cache[0], _fold_cache[1] = text, folded
+    return _fold_cache[1]
 
 
 def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
-    """Quantities in text[start:end], with offsets into text."""
+    """Quantities in text[start:end], with offsets into text, in text order."""
     end = len(text) if end is None else end
-    out = []
-    for m in _NUMBER.finditer(text, start, end):
-        unit_written = m.group("unit")
-        if unit_written in ("年", "日", "月") and not m.group("yu") and not m.group("post"):
-            continue  # 2020年, 20日: dates, not durations
-        if m.start("num") > 0 and text[m.start("num") - 1] in "第":
-            continue
-        num = float(m.group("num").replace(",", ""))
-        mult = MULTIPLIERS.get(m.group("mult") or "", 1) * MULTIPLIERS.get(m.group("mult2") or "", 1)
-        if m.group("mult") == "万亿":
-            mult = 1e12
-        kind, unit = _kind_and_unit(unit_written)
-        approx = "exact"
-        for word in (m.group("pre"), m.group("yu"), m.group("post")):
-            if word:
-                approx = APPROX_WORDS[word]
-        before = text[max(start, m.start() - 8):m.start()]
-        direction = None
-        baseline = None
-        if unit in ("%", "pp", "倍") or True:
-            b = _BASELINE.search(text[max(start, m.start() - 20):m.start()] + "")
-            if _LEVEL.search(before):
-                pass
-            elif _UP.search(before):
-                direction = "up"
-            elif _DOWN.search(before):
-                direction = "down"
-            if direction and b:
-                baseline = b.group(1)
-        if direction or unit == "pp":
-            kind = "change"
-        decimals = len(m.group("num").split(".")[1]) if "." in m.group("num") else 0
-        s = m.start() if m.group("pre") else m.start("num")
-        out.append(Quantity(surface=text[s:m.end()], char_start=s, char_end=m.end(), value=num * mult, unit=unit,
-                            kind=kind, approx=approx, direction=direction, baseline=baseline, precision=decimals,
-                            rule="arabic"))
+    original, text = text, _fold(text)
+    out: list[Quantity] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        line_end = end if nl < 0 else nl
+        cells = _cells(text[pos:line_end], pos) if "|" in text[pos:line_end] or "\t" in text[pos:line_end] else None
+        if cells and len(cells) >= 2:
+            out.extend(_table_row(text, pos, line_end, cells))
+        else:
+            out.extend(_scan(text, pos, line_end))
+        pos = line_end + 1
+    if original is not text:
+        for q in out:
+            q.surface = original[q.char_start:q.char_end]
     return out
+
+
+def _scan(text: str, start: int, end: int) -> list[Quantity]:
+    """Quantities of a stretch of prose, in text order."""
+    out: list[Quantity] = []
+    quoted = None
+    pos = start
+    while True:
+        m = _MASTER.search(text, pos, end)
+        if m is None:
+            return out
+        pos = m.end()
+        if quoted is None:
+            quoted = _quoted_spans(text, start, end)
+        s = m.start()
+        if any(a < s < b for a, b in quoted):
+            continue  # “六个一”, 《…30条》, “2·23”: names and slogans
+        if m.group("ratio"):
+            q = _ratio(text, m, start)
+        elif m.group("frac"):
+            q = _fraction(text, m, start)
+        elif m.group("slash"):
+            q = _slash(text, m, start)
+        elif m.group("rank"):
+            q = _rank(text, m, start)
+        else:
+            q = _number(text, m, start)
+            if q is _NOT_A_RANGE:
+                m = _MASTER_SINGLE.match(text, s, end)
+                pos = m.end()
+                q = _number(text, m, start)
+        if q is None:
+            continue
+        if out and q.kind != "change" and not q.direction and out[-1].kind == "change" \
+                and (q.unit == out[-1].unit or q.kind == _base_kind(out[-1].unit)) \
+                and text[out[-1].char_end:q.char_start] in ("", "和", "与", "及", "、"):
+            q.kind, q.direction, q.baseline = "change", out[-1].direction, out[-1].baseline  # 分别下降5%和3%
+        out.append(q)
+
+
+def _base_kind(unit: str) -> str:
+    """The kind a unit gives a figure before any direction word (件 count, % rate)."""
+    return "rate" if unit == "%" else _UNIT_TABLE.get(unit, (unit, "amount" if unit in CURRENCIES.values() else ""))[1]
+
+
+def _neighbour_is_code(text: str, s: int, e: int) -> bool:
+    """True where the number sits in a code, a URL or an identifier."""
+    before = text[s - 1] if s > 0 else ""
+    after = text[e] if e < len(text) else ""
+    return bool(before and _CODE_BEFORE.match(before) or after and _CODE_AFTER.match(after))
+
+
+def _ratio(text: str, m: re.Match, lo: int) -> Quantity | None:
+    """a:b as a ratio with value b / a, unless it is a time of day."""
+    a, b = m.group("ra"), m.group("rb")
+    is_colon = "比" not in m.group("ratio")
+    if is_colon and re.fullmatch(r"\d{1,2}", a) and re.fullmatch(r"\d{2}", b) and float(a) <= 24 and float(b) < 60 \
+            and not re.search(r"比|比例|比率|之比", text[max(lo, m.start() - 6):m.start()]):
+        return None  # 08:22, 9:30: a time of day
+    if float(a) == 0 or _neighbour_is_code(text, m.start(), m.end()):
+        return None
+    return Quantity(surface=m.group("ratio"), char_start=m.start(), char_end=m.end(), value=float(b) / float(a),
+                    unit="ratio", kind="ratio", precision=_decimals(b), rule="ratio")
+
+
+def _share_kind(text: str, lo: int, s: int, e: int, value: float, written_unit: str, rule: str,
+                decimals: int = 0) -> Quantity:
+    """A share written as a fraction, a percentage or tenths: rate, or change under a direction word."""
+    word, ws = _approx_before(text, lo, s, False)
+    approx = APPROX_WORDS[word] if word else "exact"
+    post = re.match(r"以上|以下|左右|以内|及以上|及以下", text[e:e + 3])
+    if post:
+        approx = APPROX_WORDS[post.group(0)]
+        e += post.end()
+    prefix = _clause(text, lo, ws)
+    direction, baseline, _, share = _read_direction(prefix, written_unit)
+    if share and approx == "exact":
+        approx = APPROX_WORDS[share]
+    kind = "change" if direction else "rate"
+    return Quantity(surface=text[ws:e], char_start=ws, char_end=e, value=_clean(value), unit="%", kind=kind,
+                    approx=approx, direction=direction, baseline=baseline, precision=decimals, rule=rule,
+                    **_bounds(value, approx))
+
+
+def _fraction(text: str, m: re.Match, lo: int) -> Quantity | None:
+    """三分之一, 5分之1, 百分之4.7 as a share in %."""
+    den_w, num_w = m.group("fden"), m.group("fnum")
+    den = {"百": 100.0, "千": 1000.0, "万": 1e4}.get(den_w) or (parse_numeral(den_w) or (0, True))[0]
+    parsed = parse_numeral(num_w)
+    if not den or not parsed or parsed[1]:
+        return None
+    value = parsed[0] / den * 100
+    rule = "percent_cn" if den_w == "百" else "fraction"
+    return _share_kind(text, lo, m.start(), m.end(), value, "%", rule, _decimals(num_w))
+
+
+def _slash(text: str, m: re.Match, lo: int) -> Quantity | None:
+    """1/3 as a share in %, unless it is part of a date, a path or a code."""
+    a, b = float(m.group("sa")), float(m.group("sb"))
+    if not b or a >= b or _neighbour_is_code(text, m.start(), m.end()):
+        return None
+    return _share_kind(text, lo, m.start(), m.end(), a / b * 100, "%", "fraction")
+
+
+def _rank(text: str, m: re.Match, lo: int) -> Quantity | None:
+    """第18名, 位居全市第一, 居全省首位 as a rank; ordinals and articles are dropped."""
+    prefix = _clause(text, lo, m.start())
+    written = m.group("rk")
+    if written is None:  # 首位, 榜首
+        if not _RANK_CONTEXT.search(prefix):
+            return None
+        value = 1.0
+    else:
+        parsed = parse_numeral(written)
+        if not parsed or parsed[1] or parsed[0] <= 0 or m.group(0).endswith(("万", "亿")):
+            return None
+        value = parsed[0]
+        after = text[m.end():m.end() + 1]
+        ends_phrase = not after or not ("\u4e00" <= after <= "\u9fff") or after in "的"
+        if m.group("rks"):
+            if not (ends_phrase or _RANK_CONTEXT.search(prefix)):
+                return None  # 第一名被告人
+        elif not (ends_phrase and (_RANK_CONTEXT.search(prefix) or _RANK_REGION.search(prefix))):
+            return None  # 第三卷, 第一种形态, 第二百六十四条
+    return Quantity(surface=m.group("rank"), char_start=m.start(), char_end=m.end(), value=value, unit="rank",
+                    kind="rank", rule="rank")
+
+
+def _bounds(value: float, approx: str, step: float | None = None) -> dict:
+    """value_low and value_high as far as the approximation word tells them."""
+    if approx == "over":
+        return {"value_low": value, "value_high": value + step if step else None}
+    if approx == "under":
+        return {"value_low": None, "value_high": value}
+    return {}
+
+
+def _number(text: str, m: re.Match, lo: int) -> Quantity | None | object:
+    """A number with its unit; _NOT_A_RANGE when the match read two quantities as one range."""
+    g = m.groupdict()
+    n1, written_unit, currency = g["n1"], g["unit"], g["cur"]
+    has_range = bool(g.get("n2"))
+    if has_range and g["u1"] and g["u1"] != written_unit:
+        return _NOT_A_RANGE
+    if written_unit is None and not currency:
+        return None
+    if currency and written_unit not in (None, "元"):
+        return None
+    s = m.start("cur") if currency else m.start("sign") if g["sign"] else m.start("n1")
+    e = m.end("unit") if written_unit else max(m.end(k) for k in ("n1", "yu1", "m1", "n2", "m2") if g.get(k))
+    if not g["sign"] and _neighbour_is_code(text, s, m.end("n1")):
+        return None
+    if text[m.start("n1") - 1:m.start("n1")] == "第":
+        return None
+
+    half = n1 == "半"
+    bare_place = not half and n1[0] in "百千万亿"
+    if half:
+        value1, digit_string = 0.5, False
+    else:
+        parsed = parse_numeral(n1)
+        if parsed is None:
+            return None
+        value1, digit_string = parsed
+    chinese = _is_chinese(n1)
+    if chinese and (digit_string or n1 in ("零", "〇")):
+        return None
+    if n1[:1] == "0" and n1[1:2].isdigit():
+        return None  # 048, 0318: a code or a broken number
+
+    unit, kind = _UNIT_TABLE[written_unit] if written_unit else (CURRENCIES.get(currency, "元"), "amount")
+    if currency:
+        unit, kind = {"人民币": "元", "RMB": "元", "HK$": "港元", "NT$": "新台币", "US$": "美元", "MOP": "澳门元",
+                      "MOP$": "澳门元"}.get(currency, CURRENCIES.get(currency, currency)), "amount"
+    extra = 0.5 if written_unit in _HALF_UNITS else 0.0
+    unit_over = written_unit in _OVER_UNITS
+    if chinese and written_unit in _ARABIC_ONLY:
+        return None
+
+    mult1 = _mult_value(g["m1"])
+    mult2 = _mult_value(g.get("m2"))
+    value = (value1 * mult1 + extra) if not has_range else value1 * mult1
+    value_max = None
+    if has_range:
+        parsed2 = parse_numeral(g["n2"])
+        if parsed2 is None or parsed2[1]:
+            return _NOT_A_RANGE
+        value_max = parsed2[0] * mult2
+        shared = re.search(r"[百千万亿]+$", g["n2"] + (g["m2"] or ""))
+        if shared and not g["m1"] and not g["u1"] and not re.search(r"[十百千万亿]", n1):
+            value = value1 * _mult_value(shared.group(0))  # 两到三万, 10至20万元: the multiplier is written once
+        if value_max <= value:
+            return _NOT_A_RANGE
+
+    # Dates, times, and other numbers that are not quantities.
+    post = g["post"] or ""
+    approx_word, ws = _approx_before(text, lo, s, bare_place)
+    if bare_place and not approx_word:
+        return None
+    if currency:
+        ws = min(ws, s)
+    if kind == "duration" and written_unit == "年":
+        digits = n1.replace(",", "")
+        if (not chinese and (len(digits.split(".")[0]) >= 3) and not (g["yu1"] or approx_word)) \
+                or re.match(r"\d|月|[上下]半年", text[e:e + 3]) or text[max(lo, s - 2):s] == "民国":
+            return None  # 2020年, 109年 (Taiwan), 2019-2020年, 3年1月
+    if kind == "duration" and written_unit == "日" and not (post in ("内", "以内", "之内") or approx_word or "." in n1
+                                                          or _DAY_OK.search(text, max(lo, s - 2), s)):
+        return None  # 20日: a day of the month
+    if kind == "duration" and written_unit in ("日", "天", "年", "周") and text[s - 1:s] == "月":
+        return None
+    if _PAGE_COUNTER.search(text, max(lo, ws - 8), ws):
+        return None  # 浏览次数:1234次: page furniture
+    if kind == "duration" and _SENTENCE_CLASS.match(text, e):
+        return None  # 十年以上有期徒刑的: a class of sentences, not a length of time
+    if written_unit == "起" and (re.search(r"[自从]$", text[max(lo, s - 1):s]) or re.fullmatch(r"(?:19|20)\d\d", n1)):
+        return None  # 自2021起: a date
+    if written_unit in ("名", "位") and text[max(lo, s - 1):s] == "前":
+        return None  # 前3名: a band of a ranking, not a count
+    if written_unit in ("条", "款") and re.search(r"(?:法|法典)$", text[max(lo, s - 2):s]):
+        return None  # 刑法264条
+    if written_unit == "个" and _SLOGAN_AFTER.match(text, e) and (chinese or text[e:e + 1] in _CN_DIGIT):
+        return None  # 四个意识, 三个一, 十个坚持
+    if kind == "count" and text[e:e + 1] in ("+", "＋", "·"):
+        return None
+
+    # Small Chinese-numeral counts are emitted only where they count people or cases (两名, 三家) or set a time
+    # limit (七日内): set phrases (两级法院, 一站式, 三连降, 四类案件) stay out.
+    top = value_max if value_max is not None else value
+    if chinese and not half and top < 10 and kind == "count" and _FREQUENCY.search(text, max(lo, s - 10), s):
+        pass  # 每月安排一期: a count per period
+    elif chinese and not half and top < 10 and kind in ("count", "duration", "measure"):
+        if n1.startswith("一") and top < 2:
+            return None
+        if kind == "count" and (written_unit not in _SMALL_CN_UNITS or re.search(r"[第每这那哪其前后头上下]$",
+                                                                                 text[max(lo, s - 1):s])):
+            return None
+        if kind == "duration" and post not in ("内", "以内", "之内"):
+            return None
+        if kind == "measure":
+            return None
+    if half and post not in ("内", "以内", "之内"):
+        return None
+
+    # Approximation: the word before, 余/多 inside, the word after.
+    approx = "exact"
+    step = None
+    compared = None
+    if approx_word in ("高于", "低于", "多于", "少于") and unit in ("pp", "倍"):
+        compared, approx_word, ws = _COMPARE_DIR.get(approx_word, "down" if approx_word == "少于" else "up"), None, s
+    if approx_word:
+        approx = APPROX_WORDS[approx_word]
+        if approx_word in ("近",) and written_unit == "年":
+            approx = "exact"  # 近3年: the last three years
+    if g["yu1"] or g.get("yu2") or unit_over:
+        approx = "over"
+        step = _over_step(n1, g["m1"]) if g["yu1"] else None
+    if post:
+        if post in ("内", "余", "多", "有余") and kind != "duration":
+            post = ""  # 件内, 元多: not an approximation word here
+        else:
+            approx = APPROX_WORDS[post]
+            e = m.end("post")
+            if post in ("余", "多", "有余"):
+                step = 1.0  # 10年余: less than one more unit
+
+    if written_unit == "成" and not post and not has_range:
+        tail = re.match(r"[一二三四五六七八九1-9](?![\d万亿千百十成个件人名])", text[e:e + 2])
+        if tail:  # 二成五: 25 %
+            value += (_CN_DIGIT.get(tail.group(0)) or int(tail.group(0))) / 10
+            e += 1
+    # Percent-like units become %, tenths 成 become %.
+    if unit == "‰":
+        unit, value, value_max = "%", value / 10, value_max / 10 if value_max is not None else None
+    elif unit == "成":
+        unit, value, value_max = "%", value * 10, value_max * 10 if value_max is not None else None
+
+    prefix = _clause(text, lo, ws)
+    direction, baseline, _, share = _read_direction(prefix, unit)
+    if share and approx == "exact":
+        approx = APPROX_WORDS[share]
+    if compared:
+        direction = compared  # 高于11个百分点: a difference, not an approximation
+    sign = g["sign"]
+    if sign and kind in ("rate", "change", "count", "amount", "duration"):
+        direction = "down" if sign in _DOWN_SIGNS else "up"
+        baseline = baseline or (re.search(r"(同比|环比)$", text[max(lo, s - 2):s]) or [None])[0]
+    if unit == "pp" or unit == "倍":
+        kind = "change"
+    elif direction:
+        kind = "change"
+    elif kind == "rate" and baseline:
+        kind = "change"
+
+    if value_max is not None:
+        bounds = {"value_low": value, "value_high": value_max}
+    else:
+        bounds = _bounds(value, approx, step)
+    rule = "range" if value_max is not None else ("chinese" if chinese else (
+        "mixed" if _MIXED.search(n1) else "arabic"))
+    if unit == "%" and written_unit == "成":
+        rule = "cheng"
+    return Quantity(surface=text[ws:e], char_start=ws, char_end=e, value=_clean(value), unit=unit, kind=kind,
+                    approx=approx, value_max=_clean(value_max), direction=direction, baseline=baseline,
+                    precision=_decimals(n1), rule=rule, **{k: _clean(v) for k, v in bounds.items()})
+

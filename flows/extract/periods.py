@@ -1,0 +1,192 @@
+"""Time expressions of reports: find them as written and resolve them into inclusive dates."""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_NUM = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
+_YEAR = r"(?:(?:19|20)\d{2}年|今年|去年|前年|本年|当年)"
+_DASH = r"(?:至|到|-|—|–|~|－|一)"
+_BOUNDARY = ",，。;；:：!?！？\n(（“\"'、 \t▲■●◆★#.…"
+
+_PATTERNS = [
+    ("as_of", rf"截[至止]到?(?:目前|现在|当前|今|发稿时|年底|年末)"),
+    ("year_to_date", rf"截[至止]到?{_YEAR}?(?:度)?(?:{_NUM}月(?:\d{{1,2}}日|底|末|份)?|年底|年末)"),
+    ("month_range", rf"{_YEAR}?(?:度)?{_NUM}月?份?{_DASH}{_NUM}月(?:份|底|末)?"),
+    ("since", rf"(?:自|从)?{_YEAR}(?:{_NUM}月(?:\d{{1,2}}日)?(?:份)?)?(?:以来|来)"),
+    ("since", rf"(?:自|从)?{_NUM}月(?:份)?以来"),
+    ("quarter", rf"{_YEAR}?(?:度)?(?:第?[一二三四1-4]季度)"),
+    ("month_range", rf"{_YEAR}?(?:度)?(?:上半年|下半年|前三季度)"),
+    ("year", rf"(?:19|20)\d{{2}}年(?:度)?(?:全年)?(?!\d|[一二三四五六七八九十]+月)"),
+    ("month_range", rf"{_YEAR}(?:度)?{_NUM}月份?(?!\d|[一二三四五六七八九十]*日|{_DASH}|以来)"),
+    ("year", r"(?:今年|去年|前年|本年度|全年|当年|年内)(?!\d|[一二三四五六七八九十]月|以来|来|上半年|下半年|前三季度)"),
+    ("as_of", r"(?:目前|当前|现阶段|至今)"),
+    ("since", r"(?:近年来|近几年|近年|多年来|连续\d+年|近\d+年|\d+年来)"),
+    ("recent", r"(?:近期|近日|日前)"),
+    ("frequency", r"(?:每年|每月|每周|每季度|每天|每日)"),
+]
+PERIOD_RE = re.compile("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(_PATTERNS)))
+_EVENT_SINCE = re.compile(r"([^,，。;；:：!?！？\n.…]{2,18}?(?:以来|\d+年来|[一二三四五六七八九十两]+年来))(?=[,，])")
+_MONTH_SPAN = re.compile(rf"({_NUM})月?份?{_DASH}({_NUM})月")
+_EXPLICIT_YEAR = re.compile(r"((?:19|20)\d{2})年")
+
+
+@dataclass
+class PeriodMention:
+    """A time expression as written, where it is, and whether it governs the clause it opens."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    adverbial: bool
+
+    @property
+    def frequency(self) -> bool:
+        return self.kind == "frequency"
+
+
+def _is_adverbial(text: str, start: int, lo: int) -> bool:
+    """A period opening its clause (after a boundary) governs what follows; one inside a phrase does not."""
+    if start <= lo:
+        return True
+    before = text[start - 1]
+    if before in _BOUNDARY:
+        return True
+    # after a subject or a preposition: 宁波全市法院今年1-7月, 在2020年, 于去年
+    return bool(re.search(r"(院|局|委|厅|机关|系统|法院|在|于|是|从|自|已|共|又)$", text[max(lo, start - 4):start]))
+
+
+def find_periods(text: str, start: int = 0, end: int | None = None) -> list[PeriodMention]:
+    """Time expressions in text[start:end], each with its kind (see _PATTERNS) and whether it is adverbial."""
+    end = len(text) if end is None else end
+    found: list[PeriodMention] = []
+    for m in PERIOD_RE.finditer(text, start, end):
+        kind = _PATTERNS[int(m.lastgroup[1:])][0]
+        found.append(PeriodMention(m.start(), m.end(), m.group(0), kind, _is_adverbial(text, m.start(), start)))
+    # Event-anchored spans (自改革以来, 扫黑除恶专项斗争开展3年来) open a clause and end with 以来 or N年来.
+    for m in _EVENT_SINCE.finditer(text, start, end):
+        s, e = m.start(1), m.end(1)
+        s += len(text[s:e]) - len(text[s:e].lstrip(" \t"))
+        if not _is_adverbial(text, s, start) and text[s - 1:s] not in _BOUNDARY:
+            continue
+        if any(p.start <= s and p.end >= e for p in found):
+            continue
+        inner = [p for p in found if s <= p.start and p.end <= e]
+        if inner and inner[0].start == s:
+            continue  # 2021年以来 is already a plain period
+        if re.search(r"[。!?！？]", text[s:e]) or re.search(r"\d{2,}[件人元]", text[s:e]):
+            continue
+        found = [p for p in found if not (s <= p.start and p.end <= e)]
+        found.append(PeriodMention(s, e, text[s:e], "since", True))
+    found.sort(key=lambda p: p.start)
+    return found
+
+
+def _num(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    if token.startswith("十"):
+        return 10 + (_CN_DIGITS.get(token[1:], 0) if len(token) > 1 else 0)
+    return _CN_DIGITS.get(token, 0)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _explicit_year(period_text: str, reference_year: int | None) -> tuple[int | None, bool]:
+    """(year, stated) for the expression: its own year, 今年/去年 from the reference year, else none."""
+    m = _EXPLICIT_YEAR.search(period_text)
+    if m:
+        return int(m.group(1)), True
+    if reference_year is None:
+        return None, False
+    for word, offset in (("前年", -2), ("去年", -1), ("今年", 0), ("本年", 0)):
+        if word in period_text:
+            return reference_year + offset, True
+    return None, False
+
+
+def resolve_period(period_text: str, kind: str, context_year: int | None = None,
+                   reference_year: int | None = None, published: date | None = None
+                   ) -> tuple[str | None, date | None, date | None]:
+    """(period_type, start, end) for a period as written.
+
+    The year comes from the expression itself (2020年; 今年 and 去年 count from reference_year, the year of the
+    headline, dateline or publication); otherwise from context_year, a year the text stated before it; else from
+    reference_year. Where no year can be known the dates stay None; today's date is never used.
+    """
+    year, stated = _explicit_year(period_text, reference_year)
+    if not stated:
+        year = context_year if context_year is not None else reference_year
+    span = _MONTH_SPAN.search(period_text)
+    if span:
+        months = [_num(span.group(1)), _num(span.group(2))]
+    else:
+        months = [_num(t) for t in re.findall(r"(\d{1,2}|十[一二]?|[一二三四五六七八九])月", period_text)]
+    months = [m for m in months if 1 <= m <= 12]
+    if kind in ("frequency", "recent"):
+        return None, None, None
+    if kind == "as_of":
+        if re.search(r"年底|年末", period_text) and year:
+            return "year", date(year, 1, 1), date(year, 12, 31)
+        return "as_of", None, published
+    if kind == "year_to_date":
+        if not year:
+            return "year_to_date", None, None
+        if re.search(r"年底|年末", period_text) and not months:
+            return "year", date(year, 1, 1), date(year, 12, 31)
+        if not months:
+            return "year_to_date", None, None
+        day = re.search(r"月(\d{1,2})日", period_text)
+        end = _month_end(year, months[-1])
+        if day:
+            try:
+                end = date(year, months[-1], int(day.group(1)))
+            except ValueError:
+                pass
+        return "year_to_date", date(year, 1, 1), end
+    if kind == "month_range":
+        if "上半年" in period_text:
+            months = [1, 6]
+        elif "下半年" in period_text:
+            months = [7, 12]
+        elif "前三季度" in period_text:
+            months = [1, 9]
+        if not year or not months:
+            return "month_range", None, None
+        return "month_range", date(year, months[0], 1), _month_end(year, months[-1])
+    if kind == "quarter":
+        q = re.search(r"([一二三四1-4])季度", period_text)
+        n = _num(q.group(1)) if q and not q.group(1).isdigit() else int(q.group(1)) if q else 0
+        if not year or not 1 <= n <= 4:
+            return "quarter", None, None
+        return "quarter", date(year, 3 * n - 2, 1), _month_end(year, 3 * n)
+    if kind == "year":
+        if not year:
+            return "year", None, None
+        return "year", date(year, 1, 1), date(year, 12, 31)
+    if kind == "since":
+        if not stated or not re.search(r"(?:19|20)\d{2}年|今年|去年|前年|本年", period_text):
+            if months and year and "以来" in period_text and not re.search(r"年来", period_text):
+                return "since", date(year, months[0], 1), published
+            return "since", None, published
+        start = date(year, months[0], 1) if months else date(year, 1, 1)
+        day = re.search(r"月(\d{1,2})日", period_text)
+        if day and months:
+            try:
+                start = date(year, months[0], int(day.group(1)))
+            except ValueError:
+                pass
+        return "since", start, published
+    return None, None, None
+
+
+def year_in(text: str | None) -> int | None:
+    """The first four-digit year written in a text (a headline or a dateline), if any."""
+    m = _EXPLICIT_YEAR.search(text or "") or re.search(r"((?:19|20)\d{2})[-/.]\d{1,2}[-/.]\d{1,2}", text or "")
+    return int(m.group(1)) if m else None

@@ -1,0 +1,209 @@
+"""Figure context: metric binding, organization resolution, periods into dates, and classify_org."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from flows.extract.context import attach_context, prepare_document
+from flows.extract.model import DocContext, Quantity
+from flows.extract.orgs import classify_org
+from flows.extract.periods import find_periods, resolve_period
+from flows.normalize import split_sentences
+
+
+def context_of(text: str, surface: str, kind: str = "count", doc: DocContext | None = None, nth: int = 0):
+    """Context of the nth occurrence of surface in text, with every earlier figure of its sentence read first."""
+    doc = doc or DocContext(doc_id="t")
+    prepare_document(text, doc)
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(surface, start + 1)
+    sentence = next((s, e) for s, e in split_sentences(text) if s <= start < e)
+    return attach_context(text, sentence, Quantity(surface, start, start + len(surface), 0.0, "件", kind), doc)
+
+
+def read_all(text: str, surfaces: list[tuple[str, str]], doc: DocContext | None = None) -> list:
+    """Contexts of several figures read in text order, as the extractor does."""
+    doc = doc or DocContext(doc_id="t")
+    prepare_document(text, doc)
+    out, pos = [], 0
+    spans = split_sentences(text)
+    for surface, kind in surfaces:
+        start = text.index(surface, pos)
+        pos = start + len(surface)
+        sentence = next((s, e) for s, e in spans if s <= start < e)
+        out.append(attach_context(text, sentence, Quantity(surface, start, pos, 0.0, "件", kind), doc))
+    return out
+
+
+# ---- metric ------------------------------------------------------------------------------------------------
+
+def test_metric_of_a_whole_and_its_part():
+    text = "2021年,杭州市中级人民法院受理执行案件1200件,其中首次执行案件800件,结案率达95.2%。"
+    got = read_all(text, [("1200件", "count"), ("800件", "count"), ("95.2%", "rate")])
+    assert [c.metric for c in got] == ["受理执行案件", "首次执行案件", "结案率"]
+
+
+def test_change_against_baseline_keeps_the_metric():
+    text = "全市法院执行结案平均用时88.1天,比全省平均值(101.5天)少13.4天,结案率95%,同比提高2.1个百分点。"
+    got = read_all(text, [("88.1天", "duration"), ("101.5天", "duration"), ("13.4天", "change"),
+                          ("95%", "rate"), ("2.1个百分点", "change")])
+    assert got[0].metric == "执行结案平均用时"
+    assert got[1].metric == "平均值" or got[1].metric == "全省平均值"
+    assert got[1].org == "全省"
+    assert got[2].metric == "执行结案平均用时"
+    assert got[4].metric == "结案率"
+
+
+def test_counted_noun_after_the_number_is_the_metric():
+    text = "该院组建了立案服务、速裁快审等5个团队,共确定36件重点评查案件。"
+    got = read_all(text, [("5个", "count"), ("36件", "count")])
+    assert got[0].metric == "团队"
+    assert got[1].metric == "重点评查案件"
+
+
+def test_share_of_a_base():
+    text = "全市法院诉前调解纠纷8000件,占一审立案数量的40.5%。"
+    got = read_all(text, [("8000件", "count"), ("40.5%", "rate")])
+    assert got[0].metric == "诉前调解纠纷"
+    assert "占一审立案数量" in got[1].metric
+
+
+def test_cases_and_persons_share_a_metric():
+    text = "办理涉黑案件12件88人。"
+    got = read_all(text, [("12件", "count"), ("88人", "count")])
+    assert got[0].metric == got[1].metric == "涉黑案件"
+
+
+def test_rank_takes_what_is_ranked():
+    text = "2021年全省法院审判质效评估,绍兴位居全省第2名。"
+    assert context_of(text, "第2名", "rank").metric == "审判质效评估"
+
+
+def test_table_row_label():
+    text = "指标 | 数值\n结案率 | 96.3%\n"
+    assert context_of(text, "96.3%", "rate").metric == "结案率"
+
+
+# ---- organization ------------------------------------------------------------------------------------------
+
+def test_short_forms_resolve_to_full_names():
+    text = ("台州市中级人民法院召开新闻发布会。台州中院通报,2020年审结案件431件。"
+            "市检察院起诉52人。")
+    got = read_all(text, [("431件", "count"), ("52人", "count")])
+    assert got[0].org == "台州市中级人民法院"
+    assert got[1].org == "台州市人民检察院"
+
+
+def test_this_court_is_the_court_in_scope():
+    text = "去年5月,仙居法院建立智治平台。\n截至目前,该院已在线办理789件事。"
+    assert context_of(text, "789件").org == "仙居法院"
+
+
+def test_short_court_name_takes_the_full_name_the_text_gives():
+    text = "浙江省东阳市人民法院深化改革。\n2021年以来,东阳法院联通17家协作单位。"
+    assert context_of(text, "17家").org == "浙江省东阳市人民法院"
+
+
+def test_collectives_carry_the_city():
+    text = "宁波政法工作会议召开。1至9月份,全市法院一审行政诉讼收案同比下降12.9%。\n两级法院审结案件900件。"
+    got = read_all(text, [("12.9%", "change"), ("900件", "count")])
+    assert got[0].org == "宁波全市法院"
+    assert got[1].org == "宁波两级法院"
+    written = "沈阳两级法院共受理涉黑恶案件369件。"
+    assert context_of(written, "369件").org == "沈阳两级法院"
+
+
+def test_preposition_object_is_not_the_org():
+    text = "衡水市检察机关服务民营企业,向法院提出量刑建议并被采纳70人。"
+    assert context_of(text, "70人").org == "衡水市检察机关"
+
+
+def test_author_line_governs_its_section():
+    text = ("关键词:智慧法院\n核心数据:送达成功率87.79%。\n▲ 经验交流单位:营口市中级人民法院\n"
+            "关键词:营商环境\n核心数据:2017年以来,海城市人民法院化解纠纷1700余起。\n▲ 经验交流单位:海城市人民法院\n")
+    assert context_of(text, "87.79%", "rate").org == "营口市中级人民法院"
+    assert context_of(text, "1700余起").org == "海城市人民法院"
+
+
+def test_hong_kong_and_taiwan_names_do_not_break():
+    text = "香港警务处去年拘捕1200人。台北地方法院审结案件3000件。"
+    got = read_all(text, [("1200人", "count"), ("3000件", "count")])
+    assert got[0].org == "香港警务处"
+    assert got[1].org == "台北地方法院"
+
+
+# ---- period ------------------------------------------------------------------------------------------------
+
+def test_year_to_date_from_the_dateline_year():
+    doc = DocContext(doc_id="t", title="宁波推进提升年活动", published=date(2020, 10, 20))
+    text = "宁波推进提升年活动\n截至9月底,公检法司各部门共排查案件6万多件。"
+    ctx = context_of(text, "6万多件", doc=doc)
+    assert ctx.period_text == "截至9月底"
+    assert (ctx.period_type, ctx.period_start, ctx.period_end) == ("year_to_date", date(2020, 1, 1),
+                                                                   date(2020, 9, 30))
+
+
+def test_no_year_leaves_dates_null():
+    ctx = context_of("截至9月底,共排查案件600件。", "600件")
+    assert ctx.period_text == "截至9月底"
+    assert ctx.period_start is None and ctx.period_end is None
+
+
+def test_month_range_and_headline_year():
+    doc = DocContext(doc_id="t", title="2020年衡水法院工作综述")
+    ctx = context_of("2020年衡水法院工作综述\n今年1月至10月,全市法院受理执行案件21750件。", "21750件", doc=doc)
+    assert ctx.period_text == "今年1月至10月"
+    assert (ctx.period_start, ctx.period_end) == (date(2020, 1, 1), date(2020, 10, 31))
+
+
+def test_period_carries_through_the_paragraph_but_not_past_it():
+    text = "2022年全年执行案件制裁违法率为117.96%。成功查控被执行人382人。\n执结案件53件。"
+    got = read_all(text, [("117.96%", "rate"), ("382人", "count"), ("53件", "count")])
+    assert [c.period_text for c in got] == ["2022年全年", "2022年全年", None]
+
+
+def test_event_anchored_since_period_found_after_the_figure():
+    text = "制定文件28份......扫黑除恶专项斗争开展3年来,两级法院坚持政治引领。"
+    assert context_of(text, "28份").period_text == "扫黑除恶专项斗争开展3年来"
+
+
+def test_a_year_inside_a_noun_phrase_is_no_period():
+    assert [p.text for p in find_periods("写入2020年法院工作报告") if p.adverbial] == []
+
+
+@pytest.mark.parametrize("written,kind_dates", [
+    ("1至9月份", ("month_range", date(2020, 1, 1), date(2020, 9, 30))),
+    ("2019年度", ("year", date(2019, 1, 1), date(2019, 12, 31))),
+    ("2021年以来", ("since", date(2021, 1, 1), date(2020, 11, 1))),
+    ("第三季度", ("quarter", date(2020, 7, 1), date(2020, 9, 30))),
+    ("去年", ("year", date(2019, 1, 1), date(2019, 12, 31))),
+    ("截至目前", ("as_of", None, date(2020, 11, 1))),
+])
+def test_resolve_period(written, kind_dates):
+    found = find_periods(written)
+    assert [p.text for p in found] == [written]
+    assert resolve_period(written, found[0].kind, None, 2020, date(2020, 11, 1)) == kind_dates
+
+
+# ---- classify_org ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,expected", [
+    ("台州中院", {"org": "台州市中级人民法院", "org_type": "court", "level": "prefectural", "place": "台州市"}),
+    ("仙居法院", {"org": "仙居县人民法院", "org_type": "court", "level": "county", "place": "仙居县"}),
+    ("浙江省高级人民法院", {"org_type": "court", "level": "provincial", "place": "浙江省"}),
+    ("最高人民检察院", {"org_type": "procuratorate", "level": "national", "place": None}),
+    ("宁波市公安局", {"org_type": "police", "level": "prefectural", "place": "宁波市"}),
+    ("广东省司法厅", {"org_type": "justice", "level": "provincial", "place": "广东省"}),
+    ("深州市委政法委", {"org_type": "committee", "level": "county", "place": "深州市"}),
+    ("沈阳两级法院", {"org_type": "court", "level": "multi", "collective": True, "place": "沈阳市"}),
+    ("上海海事法院", {"org_type": "court", "specialty": "海事", "place": "上海市"}),
+    ("北京互联网法院", {"org_type": "court", "specialty": "互联网"}),
+    ("香港警务处", {"org_type": "police", "province": "香港特别行政区"}),
+    ("澳门检察院", {"org": "澳门检察院", "org_type": "procuratorate"}),
+    ("士林地检署", {"org_type": "procuratorate", "level": "county"}),
+])
+def test_classify_org(name, expected):
+    got = classify_org(name)
+    assert {k: got[k] for k in expected} == expected
