@@ -1,10 +1,25 @@
 """The fazhi command line: one group, an example for every command, errors as one line."""
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 import click
+
+
+class _NoTracebackFor(logging.Filter):
+    """Keep Prefect's log line for an error the CLI reports itself, but not its traceback."""
+
+    def __init__(self, *types: type[BaseException]):
+        super().__init__()
+        self.types = types
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], self.types):
+            record.exc_info = None
+            record.exc_text = None
+        return True
 
 
 class FazhiGroup(click.Group):
@@ -12,11 +27,16 @@ class FazhiGroup(click.Group):
 
     def invoke(self, ctx):
         from .warehouse import WarehouseError
+        from .parallel import ParallelError
         from .pipeline import InputError
+        from .quality import DataQualityFailed
 
+        quiet = _NoTracebackFor(WarehouseError, InputError, DataQualityFailed, ParallelError)
+        for name in ("prefect.flow_runs", "prefect.task_runs"):
+            logging.getLogger(name).addFilter(quiet)
         try:
             return super().invoke(ctx)
-        except (WarehouseError, InputError, FileNotFoundError) as err:
+        except (WarehouseError, InputError, FileNotFoundError, DataQualityFailed, ParallelError) as err:
             click.echo(f"error: {err}", err=True)
             sys.exit(1)
 
@@ -38,7 +58,16 @@ def _summary_lines(s: dict) -> list[str]:
         f"failed {s['failed']}",
         f"figures {s['figures']} in {s['warehouse']}",
         f"time {s['seconds']:.1f}s (run {s['run_id']})",
+        *_quality_lines(s.get("quality")),
     ]
+
+
+def _quality_lines(q: dict | None) -> list[str]:
+    if not q:
+        return ["data quality not checked (see the log)"]
+    return [f"data quality: {q['failed_expectations']} of {q['expectations']} expectations failed, "
+            f"{q['flagged_figures']} figures flagged (table figure_issues, left out of view figures_clean)",
+            f"data docs {q['data_docs']}"]
 
 
 @cli.command()
@@ -48,22 +77,132 @@ def _summary_lines(s: dict) -> list[str]:
               help="DuckDB file to load. Default: warehouse/fazhi.duckdb.")
 @click.option("--batch-size", type=click.IntRange(1), default=200, show_default=True,
               help="Documents per task.")
-def run(input_dir, warehouse, batch_size):
+@click.option("--prune", is_flag=True,
+              help="Remove the documents whose file is gone from the input folder (kept by default).")
+@click.option("--lock-timeout", type=click.FloatRange(0), default=60.0, show_default=True,
+              help="Seconds to wait while another run holds the warehouse, then fail naming the holder.")
+@click.option("--fail-on-error", is_flag=True,
+              help="End the run as failed (exit code 1) when a data quality expectation fails.")
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+              help="Batches processed at once, each in its own process (1: all in this process).")
+@click.option("--task-runner", type=click.Choice(["process", "dask"]), default="process", show_default=True,
+              help="Where batches run: a local process pool, or a Dask cluster (prefect-dask).")
+@click.option("--dask-address", default=None, metavar="tcp://HOST:PORT",
+              help="Scheduler of an existing Dask cluster (with --task-runner dask; default: a local cluster "
+                   "of --workers processes).")
+def run(input_dir, warehouse, batch_size, prune, lock_timeout, fail_on_error, workers, task_runner,
+        dask_address):
     """Run the ETL flow once on a folder of reports.
 
     \b
     Examples:
       fazhi run
       fazhi run --input ~/reports --warehouse ~/fazhi.duckdb
+      fazhi run --input ~/reports --prune --lock-timeout 600
+      fazhi run --input ~/reports --fail-on-error      # exit 1 when data quality finds a problem
+      fazhi run --input ~/reports --workers 2          # two worker processes
+      fazhi run --input ~/reports --task-runner dask --dask-address tcp://scheduler:8786
     """
     from .pipeline import InputError, etl
 
     if input_dir is not None and not input_dir.is_dir():
         raise InputError(f"input folder {input_dir} does not exist or is not a folder")
+    from .parallel import check_parallelism
+
+    check_parallelism(task_runner, workers, dask_address)  # before Prefect starts: a wrong option fails at once
     summary = etl(input_dir=str(input_dir) if input_dir else None,
-                  warehouse=str(warehouse) if warehouse else None, batch_size=batch_size)
+                  warehouse=str(warehouse) if warehouse else None, batch_size=batch_size,
+                  prune=prune, lock_timeout=lock_timeout, fail_on_error=fail_on_error, workers=workers,
+                  task_runner=task_runner, dask_address=dask_address)
     for line in _summary_lines(summary):
         click.echo(line)
+    if summary.get("pruned"):
+        click.echo(f"pruned {summary['pruned']} documents whose file is gone")
+
+
+@cli.command()
+@click.option("--cron", default="0 2 * * *", show_default=True,
+              help="When to run, as a cron expression (minute hour day month weekday), in --timezone.")
+@click.option("--timezone", default="UTC", show_default=True, help="Time zone of the cron expression.")
+@click.option("--input", "input_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of reports. Default: the sample corpus.")
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="DuckDB file to load. Default: warehouse/fazhi.duckdb.")
+@click.option("--name", default="fazhi-scheduled", show_default=True, help="Name of the Prefect deployment.")
+@click.option("--prune", is_flag=True, help="Each run removes the documents whose file is gone.")
+@click.option("--lock-timeout", type=click.FloatRange(0), default=600.0, show_default=True,
+              help="Seconds a scheduled run waits for the warehouse lock.")
+@click.option("--fail-on-error", is_flag=True, help="A run ends failed when a data quality expectation fails.")
+def serve(cron, timezone, input_dir, warehouse, name, prune, lock_timeout, fail_on_error):
+    """Serve the flow on a schedule (Prefect serve) until stopped with Ctrl-C.
+
+    Needs a Prefect server: start one with `prefect server start` and point PREFECT_API_URL at it.
+
+    \b
+    Examples:
+      fazhi serve --cron "0 2 * * *" --input ~/reports --warehouse ~/fazhi.duckdb
+      prefect deployment run fazhi-etl/fazhi-scheduled      # an extra run now, from another shell
+    """
+    from prefect.client.schemas.schedules import CronSchedule
+    from prefect.settings import PREFECT_API_URL
+
+    from .pipeline import InputError, etl
+
+    if not PREFECT_API_URL.value():
+        raise InputError("no Prefect server to serve against: run `prefect server start` in another shell, then "
+                         "`prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api` (schedules need a server)")
+    if input_dir is not None and not input_dir.is_dir():
+        raise InputError(f"input folder {input_dir} does not exist or is not a folder")
+    try:
+        schedule = CronSchedule(cron=cron, timezone=timezone)
+    except ValueError as err:
+        reason = err.errors()[0]["msg"] if hasattr(err, "errors") else str(err)
+        raise InputError(f"bad --cron {cron!r} or --timezone {timezone!r}: {reason}") from None
+    # Absolute paths: scheduled runs start in a process of their own, maybe from another folder.
+    parameters = {"input_dir": str(input_dir.absolute()) if input_dir else None,
+                  "warehouse": str(warehouse.absolute()) if warehouse else None,
+                  "prune": prune, "lock_timeout": lock_timeout, "fail_on_error": fail_on_error}
+    etl.serve(name=name, schedule=schedule, parameters=parameters,
+              description="fazhi ETL on a schedule: new or changed reports into the DuckDB warehouse.")
+
+
+@cli.command()
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="DuckDB file to validate. Default: warehouse/fazhi.duckdb.")
+@click.option("--fail-on-error", is_flag=True, help="Exit with code 1 when an expectation fails.")
+def validate(warehouse, fail_on_error):
+    """Validate an existing warehouse with the Great Expectations suites in expectations/.
+
+    Every expectation's outcome is added to the table dq_results; figure_issues is recomputed (flagged figures
+    stay in figures and are left out of the view figures_clean); Data Docs are built beside the warehouse.
+    All tokens are validated (a flow run validates those of the documents it loaded).
+
+    \b
+    Examples:
+      fazhi validate
+      fazhi validate --warehouse ~/fazhi.duckdb --fail-on-error
+    """
+    from . import warehouse as wh
+    from .pipeline import DEFAULT_WAREHOUSE
+    from .quality import DataQualityFailed, data_docs_dir, validate_warehouse
+
+    path = warehouse or DEFAULT_WAREHOUSE
+    if not path.exists():
+        raise wh.WarehouseError(f"warehouse {path} does not exist: run `fazhi run` first")
+    con = wh.connect(path)
+    try:
+        wh.apply_schema(con)  # a warehouse made before data quality existed gets its tables
+        report = validate_warehouse(con, f"validate-{wh.new_run_id()}", data_docs_dir(path))
+    finally:
+        con.close()
+    for o in report.failed:
+        where = f" where {o.row_condition}" if o.row_condition else ""
+        detail = f"error: {o.error}" if o.error else f"{o.unexpected_count} unexpected, e.g. {', '.join(o.examples)}"
+        click.echo(f"failed: {o.suite} {o.expectation}({o.column}){where}: {detail}")
+    for line in _quality_lines(report.summary()):
+        click.echo(line)
+    if fail_on_error and not report.success:
+        raise DataQualityFailed(report.one_line())
 
 
 @cli.command(name="eval")
@@ -103,6 +242,100 @@ def eval_(gold, warehouse, quiet, min_f1):
     if min_f1 is not None and result.f1 < min_f1:
         click.echo(f"error: F1 {result.f1:.3f} is below --min-f1 {min_f1}", err=True)
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "sql_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the SQL from this file (several statements: the last one's rows are printed).")
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="DuckDB file to query. Default: warehouse/fazhi.duckdb.")
+@click.option("--table", "fmt", flag_value="table", default=True, help="Print a table (the default).")
+@click.option("--csv", "fmt", flag_value="csv", help="Print CSV with a header row.")
+@click.option("--json", "fmt", flag_value="json", help="Print a JSON array of objects.")
+@click.option("--max-rows", type=click.IntRange(1), default=1000, show_default=True,
+              help="Rows a table shows (the first and last ones); --csv and --json print every row.")
+def sql(query, sql_file, warehouse, fmt, max_rows):
+    """Query the warehouse with SQL, read-only, and print the result.
+
+    Runs safely beside a run: while a run holds the warehouse, the snapshot of the last completed run is
+    read instead (a note on stderr says so). Tables, views and the metric catalog are listed by
+    `fazhi sql "show tables"`.
+
+    \b
+    Examples:
+      fazhi sql "select org, metric, value from rates_by_org_period where metric_id = 'closure_rate'"
+      fazhi sql -f questions.sql --csv > answers.csv
+      fazhi sql "select * from document_coverage" --json --warehouse ~/fazhi.duckdb
+    """
+    import shutil
+
+    from .pipeline import DEFAULT_WAREHOUSE
+    from .query import QueryError, open_reader, render_table, run_sql, write_csv, write_json
+
+    if query and sql_file:
+        raise QueryError("give the SQL as an argument or with -f FILE, not both")
+    if sql_file:
+        text = sql_file.read_text(encoding="utf-8")
+    elif query:
+        text = query
+    elif not sys.stdin.isatty():
+        text = sys.stdin.read()
+    else:
+        raise QueryError('no SQL given: fazhi sql "select …" or fazhi sql -f FILE.sql')
+    reader = open_reader(warehouse or DEFAULT_WAREHOUSE)
+    if reader.note:
+        click.echo(reader.note, err=True)
+    try:
+        rel = run_sql(reader.con, text)
+        if rel is None:
+            return
+        out = sys.stdout
+        if fmt == "csv":
+            write_csv(rel, out)
+        elif fmt == "json":
+            write_json(rel, out)
+        else:
+            width = shutil.get_terminal_size().columns if out.isatty() else 100_000
+            click.echo(render_table(rel, max_rows=max_rows, max_width=width), nl=False)
+    finally:
+        reader.con.close()
+
+
+@cli.command()
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True,
+              help="File format.")
+@click.option("--views", is_flag=True, help="Also write the views (figures_enriched, …) as if they were tables.")
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="DuckDB file to export. Default: warehouse/fazhi.duckdb.")
+def export(dest, fmt, views, warehouse):
+    """Write every table of the warehouse to DEST for other engines (Spark, Polars, pandas, R, …).
+
+    figures (by the year of their period) and documents (by publication year) are written as Hive partitions
+    DEST/figures/year=2020/…; rows with no known year go to year=__HIVE_DEFAULT_PARTITION__. Other tables are
+    one file each. A table's earlier export in DEST is replaced. Reads the warehouse read-only.
+
+    \b
+    Examples:
+      fazhi export exports/
+      fazhi export /data/fazhi-csv --format csv --views --warehouse ~/fazhi.duckdb
+    """
+    from .pipeline import DEFAULT_WAREHOUSE
+    from .query import export_warehouse, open_reader
+
+    reader = open_reader(warehouse or DEFAULT_WAREHOUSE)
+    if reader.note:
+        click.echo(reader.note, err=True)
+    try:
+        written = export_warehouse(reader.con, dest, fmt, include_views=views)
+    finally:
+        reader.con.close()
+    for item in written:
+        how = "partitioned by year" if item.partitioned else "one file"
+        click.echo(f"{item.table:<24} {item.rows:>9} rows  {item.path}  ({how})")
+    pattern = f"{dest}/figures/**/*.{fmt}"
+    click.echo(f"read back with: select * from read_{fmt}('{pattern}', hive_partitioning = true)")
 
 
 def main():

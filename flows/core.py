@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .catalog import metric_id_for
 from .extract import DocContext, extract_figures
 from .ingest import IngestError, RawDocument, read_document, source_name_for
 from .metadata import extract_metadata
@@ -66,7 +67,8 @@ def process_document(raw: RawDocument, timings: dict[str, float] | None = None) 
                   "text": norm.text[s:e]} for i, (s, e) in enumerate(norm.sentences)]
     token_rows = [{"doc_id": raw.doc_id, "token_index": i, "token": w, "char_start": s, "char_end": e}
                   for i, (w, s, e) in enumerate(tokens)]
-    figure_rows = [{"doc_id": raw.doc_id, **f.as_row()} for f in figures]
+    figure_rows = [{"doc_id": raw.doc_id, **f.as_row(), "metric_id": metric_id_for(f.metric, f.kind, f.unit)}
+                   for f in figures]
     return {"documents": [document], "sentences": sentences, "tokens": token_rows, "figures": figure_rows}
 
 
@@ -84,7 +86,7 @@ def process_files(paths: list[Path], root: Path, known: dict[str, str] | None = 
             raw = read_document(path, root)
         except IngestError as err:
             result.errors.append({"source_name": source_name, "source_path": str(path), "stage": "ingest",
-                                  "error": str(err)})
+                                  "error": str(err), "transient": err.transient})
             continue
         finally:
             result.seconds["ingest"] += time.perf_counter() - t0

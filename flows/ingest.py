@@ -1,21 +1,36 @@
 """Ingest: find report files, decode their bytes, reduce HTML to text, read metadata."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SUFFIXES = (".txt", ".md", ".htm", ".html")
 HTML_SUFFIXES = (".htm", ".html")
 
-# Files past this size are refused rather than decoded: a report is kilobytes, not hundreds of megabytes.
-MAX_BYTES = 200 * 1024 * 1024
+# Files past this size are refused unread: a report, even a long annual one, is well under a megabyte, and
+# decoding, normalizing and tokenizing tens of megabytes would hold a batch for minutes for no figure.
+MAX_BYTES = 10 * 1024 * 1024
+
+# Read failures that may pass (a network share hiccup, a busy device): the batch is retried before giving up.
+TRANSIENT_ERRNOS = {getattr(errno, name) for name in ("EIO", "EAGAIN", "EINTR", "EBUSY", "ETIMEDOUT", "ESTALE",
+                                                      "ENOLCK", "EREMOTEIO") if hasattr(errno, name)}
 
 
 class IngestError(Exception):
     """A file that cannot become a document; the message says why in one line."""
+
+    transient = False
+
+
+class TransientReadError(IngestError):
+    """A read that failed in a way that may succeed on a retry."""
+
+    transient = True
 
 
 @dataclass
@@ -201,16 +216,40 @@ def looks_like_html(text: str) -> bool:
 def read_document(path: Path, root: Path) -> RawDocument:
     """Read and decode one file; raises IngestError with a one-line reason when it cannot be a document."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as err:
-        raise IngestError(f"cannot read: {err.strerror}") from None
-    if size > MAX_BYTES:
-        raise IngestError(f"too large: {size} bytes (limit {MAX_BYTES})")
+        raise _read_error(path, err) from None
+    if not stat.S_ISREG(st.st_mode):
+        # Reading a FIFO or a device would block or never end; it is not a report.
+        raise IngestError(f"not a regular file ({_file_type(st.st_mode)}); skipped unread")
+    if st.st_size > MAX_BYTES:
+        raise IngestError(f"too large: {st.st_size:,} bytes, over the {MAX_BYTES // 2**20} MiB limit for one report")
     try:
         raw = path.read_bytes()
     except OSError as err:
-        raise IngestError(f"cannot read: {err.strerror}") from None
+        raise _read_error(path, err) from None
     return document_from_bytes(raw, source_name_for(path, root), str(path))
+
+
+def _read_error(path: Path, err: OSError) -> IngestError:
+    """One line naming why a file could not be opened or read."""
+    if err.errno == errno.ELOOP:
+        return IngestError("cannot read: symlink loop (too many levels of symbolic links)")
+    if err.errno == errno.ENOENT and path.is_symlink():
+        return IngestError(f"cannot read: broken symlink to {os.readlink(path)}")
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return IngestError(f"cannot read: permission denied ({err.strerror})")
+    if err.errno in TRANSIENT_ERRNOS:
+        return TransientReadError(f"cannot read: {err.strerror} (errno {err.errno}, may be transient)")
+    return IngestError(f"cannot read: {err.strerror}")
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 def document_from_bytes(raw: bytes, source_name: str, source_path: str = "") -> RawDocument:

@@ -1,19 +1,25 @@
 """The DuckDB warehouse: schema from sql/, one writer, batch loads that replace a document's rows whole."""
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import time
 import uuid
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pyarrow as pa
 
+from .columnar import rows_of
+
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Applied in this order; within a folder, by file name.
 SQL_FOLDERS = ("tables", "macros", "views")
-DOC_TABLES = ("documents", "sentences", "tokens", "figures")
+# Rows keyed by doc_id that go when a document is replaced or pruned (its figure_issues too, until revalidated).
+DOC_TABLES = ("documents", "sentences", "tokens", "figures", "figure_issues")
 LOCK_TIMEOUT_S = 60.0
 
 
@@ -25,11 +31,24 @@ class WarehouseLocked(WarehouseError):
     """Another process holds the warehouse file."""
 
 
+def lock_holder(err: Exception) -> str:
+    """The process DuckDB names as holding a file's lock, e.g. '/usr/bin/python3 (PID 4242)'."""
+    found = re.search(r"held in (.+?) \(PID (\d+)\)", str(err))
+    if found:
+        return f"{found.group(1)} (PID {found.group(2)})"
+    pid = re.search(r"PID (\d+)", str(err))
+    return f"PID {pid.group(1)}" if pid else "another process"
+
+
+def lock_message(path: Path, holder: str, waited: float) -> str:
+    """One line naming the locked file, its holder and how long we waited."""
+    return (f"warehouse {path} is locked: its write lock is held by {holder}; waited {waited:.0f}s. DuckDB lets "
+            f"one process at a time write a file: wait for that run to end (or raise --lock-timeout), or query "
+            f"the read-only snapshot {snapshot_path(path)} instead")
+
+
 def _lock_message(path: Path, err: Exception, waited: float) -> str:
-    holder = re.search(r"(PID \d+)", str(err))
-    who = f"held by {holder.group(1)}" if holder else "held by another process"
-    return (f"warehouse {path} is locked ({who}); waited {waited:.0f}s. DuckDB allows one process at a time "
-            f"to open a file for writing: stop the other process or query the read-only snapshot instead")
+    return lock_message(path, lock_holder(err), waited)
 
 
 def connect(path: Path, read_only: bool = False, timeout: float = LOCK_TIMEOUT_S) -> duckdb.DuckDBPyConnection:
@@ -49,7 +68,9 @@ def connect(path: Path, read_only: bool = False, timeout: float = LOCK_TIMEOUT_S
                 raise WarehouseError(f"cannot open warehouse {path}: {str(err).splitlines()[0]}") from None
             waited = time.monotonic() - start
             if waited >= timeout:
-                raise WarehouseLocked(_lock_message(path, err, waited)) from None
+                locked = WarehouseLocked(_lock_message(path, err, waited))
+                locked.holder = lock_holder(err)
+                raise locked from None
             time.sleep(min(delay, max(0.0, timeout - waited)))
             delay = min(delay * 2, 2.0)
         except duckdb.Error as err:
@@ -62,9 +83,12 @@ def sql_files() -> list[Path]:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create tables, macros and views from sql/ (idempotent)."""
+    """Create tables, macros and views from sql/ (idempotent), then load the metric catalog."""
+    from .query import sync_metric_catalog
+
     for f in sql_files():
         con.execute(f.read_text(encoding="utf-8"))
+    sync_metric_catalog(con)
 
 
 def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -84,7 +108,12 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], extra:
         return
     columns = _table_columns(con, table)
     extra = extra or {}
-    data = {c: [r.get(c, extra.get(c)) for r in rows] for c in columns if c in rows[0] or c in extra}
+    packed = getattr(rows, "table", None)  # ArrowRows (flows.columnar): already columns, insert as they are
+    if isinstance(packed, pa.Table):
+        data = {c: packed[c] if c in packed.column_names else pa.array([extra.get(c)] * packed.num_rows)
+                for c in columns if c in packed.column_names or c in extra}
+    else:
+        data = {c: [r.get(c, extra.get(c)) for r in rows] for c in columns if c in rows[0] or c in extra}
     arrow = pa.table(data)
     con.register("_batch", arrow)
     try:
@@ -113,6 +142,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch, replaced: dic
         _insert(con, "sentences", batch.sentences)
         _insert(con, "tokens", batch.tokens)
         _insert(con, "figures", batch.figures)
+        upsert_orgs(con, {f["org"] for f in batch.figures if f.get("org")})
         record_errors(con, run_id, batch.errors, commit=False)
         con.execute("commit")
     except Exception:
@@ -121,20 +151,108 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch, replaced: dic
     return len(doc_ids)
 
 
+def upsert_orgs(con: duckdb.DuckDBPyConnection, names: set[str]) -> None:
+    """Classify organizations not yet in the orgs table (type, level, place) and add them."""
+    from .extract.orgs import org_rows
+
+    if not names:
+        return
+    have = {r[0] for r in con.execute("select name from orgs where name in (select unnest(?))",
+                                      [sorted(names)]).fetchall()}
+    _insert(con, "orgs", org_rows(names - have))
+
+
 def record_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors: list[dict], commit: bool = True) -> None:
     """Record files that could not be loaded."""
     if errors:
         _insert(con, "ingest_errors", errors, {"run_id": run_id, "recorded_at": datetime.now()})
 
 
+def load_documents_one_by_one(con: duckdb.DuckDBPyConnection, run_id: str, batch, replaced: dict[str, str]
+                              ) -> tuple[int, list[dict]]:
+    """Load each document of a batch in its own transaction; returns the count loaded and an error per failure.
+
+    Used when a whole batch failed to load, so one bad document costs only itself.
+    """
+    loaded, errors = 0, []
+    for doc in batch.documents:
+        one = SimpleNamespace(documents=[doc], errors=[],
+                              **{t: rows_of(getattr(batch, t), {doc["doc_id"]})
+                                 for t in ("sentences", "tokens", "figures")})
+        try:
+            loaded += load_batch(con, run_id, one, replaced)
+        except Exception as err:  # recorded with its reason; the other documents still load
+            errors.append({"source_name": doc["source_name"], "source_path": doc["source_path"], "stage": "load",
+                           "error": f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"})
+    return loaded, errors
+
+
+def missing_documents(con: duckdb.DuckDBPyConnection, root: Path, present: set[str],
+                      unreadable_folders: list[str]) -> list[tuple[str, str]]:
+    """(doc_id, source_name) of documents read from under root whose file is no longer there.
+
+    Documents under a folder that could not be walked this time are not missing: we just could not look.
+    """
+    prefix = str(root).rstrip(os.sep) + os.sep
+    rows = con.execute("select doc_id, source_name, source_path from documents").fetchall()
+    return [(doc_id, name) for doc_id, name, path in rows
+            if name not in present and (path or "").startswith(prefix)
+            and not any((path or "").startswith(f.rstrip(os.sep) + os.sep) for f in unreadable_folders)]
+
+
 def prune(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
-    """Remove documents whose files disappeared."""
+    """Remove documents whose files disappeared, all in one transaction."""
     if not doc_ids:
         return
     con.execute("begin transaction")
-    for table in DOC_TABLES:
-        con.execute(f"delete from {table} where doc_id in (select unnest(?))", [doc_ids])
-    con.execute("commit")
+    try:
+        for table in DOC_TABLES:
+            con.execute(f"delete from {table} where doc_id in (select unnest(?))", [doc_ids])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def mark_crashed_runs(con: duckdb.DuckDBPyConnection, found_by: str) -> list[str]:
+    """Mark runs still 'running' as 'crashed' and return their ids.
+
+    Call it holding the write lock: DuckDB lets one process write, so a run still 'running' then is one whose
+    process died (killed, out of memory, power cut) before it could record how it ended.
+    """
+    crashed = [r[0] for r in con.execute("select run_id from runs where status = 'running'").fetchall()]
+    if crashed:
+        con.execute("update runs set status = 'crashed', message = coalesce(message || '; ', '') || "
+                    "'the process ended before the run finished (found by run ' || ? || ')' "
+                    "where status = 'running'", [found_by])
+    return crashed
+
+
+def snapshot_path(path: Path) -> Path:
+    """Where the read-only snapshot of a warehouse goes: fazhi.duckdb -> fazhi.snapshot.duckdb beside it."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.snapshot{path.suffix or '.duckdb'}")
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    """Copy the warehouse to its snapshot atomically, so readers never see a half-written file.
+
+    con must be the open writer: after a checkpoint the file holds every committed row and, while we hold the
+    lock, nobody writes it, so a byte copy is a consistent database. The copy goes to a temporary file in the
+    same folder and is renamed over the old snapshot; readers that have the old one open keep reading it.
+    """
+    path = Path(path)
+    target = snapshot_path(path)
+    con.execute("checkpoint")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(path, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
 
 
 def new_run_id() -> str:

@@ -22,8 +22,11 @@ create table if not exists figures (
     value_high      double,
     sentence_index  integer,
     sentence        varchar,
-    rule            varchar
+    rule            varchar,
+    metric_id       varchar
 );
+-- Warehouses created before metric_id existed get the column too.
+alter table figures add column if not exists metric_id varchar;
 comment on table figures is 'One row per figure (a number that measures something) in a report, per spec/figures.md.';
 comment on column figures.doc_id is 'The document (documents.doc_id).';
 comment on column figures.figure_id is 'Stable key: the same figure of the same document has the same id on every run.';
@@ -49,3 +52,4 @@ comment on column figures.value_high is 'Highest value the approximation allows,
 comment on column figures.sentence_index is 'The sentence the figure is in (sentences.sentence_index).';
 comment on column figures.sentence is 'Text of that sentence.';
 comment on column figures.rule is 'Which extraction rule produced the figure.';
+comment on column figures.metric_id is 'The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in flows/catalog.py); null when none fits.';

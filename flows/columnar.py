@@ -1,0 +1,86 @@
+"""Compact batch rows: the many small rows of a batch (tokens, sentences) held as one Arrow table.
+
+A batch of 200 reports has hundreds of thousands of token rows. As Python dicts they cost ~100 MB, seconds of
+Prefect parameter introspection and slow pickling between processes; as Arrow columns they cost a few MB, are
+opaque to Prefect and pickle as flat buffers. ArrowRows still behaves like a list of row dicts (len, iteration,
+truthiness) for code that does not care, and the warehouse inserts its table directly.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# Tables whose rows are packed; documents, figures and errors stay dicts (few rows, read by other steps).
+PACKED_TABLES = ("sentences", "tokens")
+
+
+class ArrowRows:
+    """Rows of one table as an Arrow table, readable as a sequence of dicts."""
+
+    __slots__ = ("table",)
+
+    def __init__(self, table: pa.Table):
+        self.table = table
+
+    @classmethod
+    def from_rows(cls, rows: list[dict]) -> "ArrowRows":
+        """Pack row dicts (all with the keys of the first row) column by column, much faster than from_pylist."""
+        if not rows:
+            return cls(pa.table({}))
+        return cls(pa.table({key: [r[key] for r in rows] for key in rows[0]}))
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def __bool__(self) -> bool:
+        return self.table.num_rows > 0
+
+    def __iter__(self) -> Iterator[dict]:
+        for chunk in self.table.to_batches(max_chunksize=10_000):
+            yield from chunk.to_pylist()
+
+    def __getitem__(self, index: int) -> dict:
+        return self.table.slice(index % len(self), 1).to_pylist()[0]
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, ArrowRows):
+            return self.table.equals(other.table)
+        return list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"ArrowRows({self.table.num_rows} rows, columns {self.table.column_names})"
+
+    def for_documents(self, doc_ids: Iterable[str]) -> "ArrowRows":
+        """The rows whose doc_id is one of doc_ids."""
+        if not len(self):
+            return self
+        wanted = pa.array(sorted(set(doc_ids)), type=self.table.schema.field("doc_id").type)
+        return ArrowRows(self.table.filter(pc.is_in(self.table["doc_id"], value_set=wanted)))
+
+
+def pack_batch(batch) -> None:
+    """Turn a batch's token and sentence rows into ArrowRows in place (cheap to send and to load)."""
+    for name in PACKED_TABLES:
+        rows = getattr(batch, name)
+        if not isinstance(rows, ArrowRows):
+            setattr(batch, name, ArrowRows.from_rows(rows))
+
+
+def rows_of(rows, doc_ids: set[str]):
+    """The rows (ArrowRows or dicts) of the documents in doc_ids, in the same form."""
+    if isinstance(rows, ArrowRows):
+        return rows.for_documents(doc_ids)
+    return [r for r in rows if r["doc_id"] in doc_ids]
+
+
+def keep_documents(batch, doc_ids: set[str]) -> None:
+    """Drop from every row table of a batch the rows of documents not in doc_ids."""
+    for name in ("sentences", "tokens", "figures"):
+        setattr(batch, name, rows_of(getattr(batch, name), doc_ids))
+
+
+def as_arrow(rows) -> pa.Table | None:
+    """The Arrow table behind rows, or None when rows are plain dicts."""
+    return rows.table if isinstance(rows, ArrowRows) else None

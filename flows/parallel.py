@@ -1,0 +1,148 @@
+"""Where batch tasks run: in the flow's own process, a local process pool, or a Dask cluster.
+
+Results come back in submission order with a bounded number of batches in flight, so the single DuckDB writer
+(the flow) loads batch after batch while the workers process the next ones, memory stays flat however large
+the corpus, and the warehouse is the same whatever runs the batches.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from .ingest import doc_id_for, source_name_for
+
+TASK_RUNNERS = ("process", "dask")
+
+
+class ParallelError(Exception):
+    """The requested way of running batches cannot be set up; the message says what to change."""
+
+
+def warm_up() -> None:
+    """Load the jieba dictionary and OpenCC once per worker process, before its first batch."""
+    from .normalize import to_simplified
+    from .segment import tokenizer
+
+    tokenizer()
+    to_simplified("測試")
+
+
+def _dask_worker_setup(dask_worker=None) -> None:
+    warm_up()
+
+
+def check_parallelism(kind: str, workers: int, dask_address: str | None = None) -> None:
+    """Raise ParallelError, before anything starts, when the options do not make sense together."""
+    if kind not in TASK_RUNNERS:
+        raise ParallelError(f"unknown task runner {kind!r}: use one of {', '.join(TASK_RUNNERS)}")
+    if workers < 1:
+        raise ParallelError(f"workers must be at least 1, not {workers}")
+    if dask_address and kind != "dask":
+        raise ParallelError("a Dask address needs the dask task runner (--task-runner dask)")
+
+
+def make_task_runner(kind: str, workers: int, dask_address: str | None = None):
+    """The Prefect task runner for kind and workers, or None to run batches in the flow's own process."""
+    check_parallelism(kind, workers, dask_address)
+    if kind == "dask":
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError:
+            raise ParallelError("the dask task runner needs prefect-dask: pip install 'prefect-dask>=0.3,<0.4'") \
+                from None
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        # One single-threaded worker process per core: the text stages hold the GIL.
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
+                                              "dashboard_address": None})
+    if workers == 1:
+        return None
+    from prefect.task_runners import ProcessPoolTaskRunner
+
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=warm_up)
+
+
+def _workers_share_the_api():
+    """Point worker processes at the API this flow run reports to.
+
+    Without a configured PREFECT_API_URL the flow talks to a temporary server of its own; workers receive the
+    flow's settings, see no URL either and would each start another temporary server (seconds per worker,
+    and their task runs would land in a database nobody looks at).
+    """
+    from prefect.context import FlowRunContext
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    context = FlowRunContext.get()
+    url = getattr(getattr(context, "client", None), "api_url", None)
+    if PREFECT_API_URL.value() or not url:
+        return contextlib.nullcontext()
+    return temporary_settings(updates={PREFECT_API_URL: str(url)})
+
+
+@contextlib.contextmanager
+def running(runner) -> Iterator[Any]:
+    """Start runner for the block (a no-op for None, the in-process case)."""
+    if runner is None:
+        yield None
+        return
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_workers_share_the_api())
+        try:
+            stack.enter_context(runner)
+        except OSError as err:
+            raise ParallelError(f"cannot start the {type(runner).__name__}: {err}") from None
+        if type(runner).__name__ == "DaskTaskRunner":
+            with contextlib.suppress(Exception):  # warming up only saves time; the first batch does it anyway
+                runner._client.run(_dask_worker_setup)
+        yield runner
+
+
+def in_flight_limit(workers: int) -> int:
+    """Batches submitted but not yet loaded: enough to keep every worker busy while the flow loads one."""
+    return 2 * max(1, workers)
+
+
+def run_in_order(task: Callable, parameter_sets: Iterable[dict], runner, in_flight: int) -> Iterator[Any]:
+    """Run task once per parameter set and yield the results in order, with at most in_flight pending."""
+    if runner is None:
+        for parameters in parameter_sets:
+            yield task(**parameters)
+        return
+    waiting = iter(parameter_sets)
+    pending: deque = deque()
+    for parameters in waiting:
+        pending.append(runner.submit(task, parameters))
+        if len(pending) >= in_flight:
+            break
+    while pending:
+        result = pending.popleft().result()
+        # Refill before handing the result over, so the worker that just finished starts its next batch now.
+        following = next(waiting, None)
+        if following is not None:
+            pending.append(runner.submit(task, following))
+        yield result
+
+
+def split_unchanged(paths: list[Path], root: Path, known: dict[str, str]) -> tuple[list[Path], list[str]]:
+    """Files to process and the source names of those whose bytes are already loaded under the same name.
+
+    Only files with a loaded name are read, so a first run reads nothing here; a rerun over an unchanged
+    folder is a hash per file and no batch at all. A file that cannot be read is left to the batch, which
+    records why.
+    """
+    todo: list[Path] = []
+    unchanged: list[str] = []
+    for path in paths:
+        name = source_name_for(path, root)
+        loaded_id = known.get(name)
+        if loaded_id is not None:
+            try:
+                if doc_id_for(path.read_bytes()) == loaded_id:
+                    unchanged.append(name)
+                    continue
+            except OSError:
+                pass
+        todo.append(path)
+    return todo, unchanged

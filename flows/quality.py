@@ -1,0 +1,301 @@
+"""Data quality: validate warehouse tables with the Great Expectations suites in expectations/; flag, never drop.
+
+Each suite (expectations/NAME.yml) is validated against a pandas DataFrame pulled from DuckDB with
+expectations/NAME.sql, because Great Expectations' SQL data source over duckdb-engine does not work in 1.x.
+Failed figures expectations name their rows in figure_issues; every expectation's outcome lands in dq_results.
+great_expectations is imported inside functions: its import takes seconds and most commands never need it.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import yaml
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
+SUITES = ("documents", "figures", "tokens")
+# Figures issues are kept per figure; the other suites' failures are summarized with examples in dq_results.
+FLAGGED_SUITE = "figures"
+EARLIEST_PUBLICATION = datetime(1990, 1, 1)
+EXAMPLES = 5
+
+
+class DataQualityFailed(Exception):
+    """Expectations failed and the caller asked for that to be an error."""
+
+
+@dataclass
+class Outcome:
+    """How one expectation of one suite fared on one validation."""
+
+    suite: str
+    expectation: str
+    column: str | None
+    row_condition: str | None
+    notes: str | None
+    success: bool
+    element_count: int | None
+    unexpected_count: int | None
+    unexpected_percent: float | None
+    examples: list[str]
+    error: str | None = None
+
+
+@dataclass
+class QualityReport:
+    """The outcomes of one validation of a warehouse, the figures it flagged and where its Data Docs are."""
+
+    run_id: str
+    validated_at: datetime
+    outcomes: list[Outcome] = field(default_factory=list)
+    figure_issues: list[dict] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    data_docs: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def success(self) -> bool:
+        return all(o.success for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.success]
+
+    @property
+    def flagged_figures(self) -> int:
+        return len({(i["doc_id"], i["figure_id"]) for i in self.figure_issues})
+
+    def summary(self) -> dict:
+        """The numbers a run summary shows."""
+        return {"expectations": len(self.outcomes), "failed_expectations": len(self.failed),
+                "flagged_figures": self.flagged_figures, "rows": dict(self.rows),
+                "data_docs": str(self.data_docs) if self.data_docs else None, "seconds": round(self.seconds, 2)}
+
+    def one_line(self) -> str:
+        """What failed, in one line."""
+        if self.success:
+            return f"data quality: all {len(self.outcomes)} expectations passed"
+        names = ", ".join(f"{o.suite}.{o.expectation}({o.column})" for o in self.failed[:3])
+        more = f" and {len(self.failed) - 3} more" if len(self.failed) > 3 else ""
+        docs = f"; see {self.data_docs}" if self.data_docs else ""
+        return (f"data quality: {len(self.failed)} of {len(self.outcomes)} expectations failed ({names}{more}); "
+                f"{self.flagged_figures} figures flagged in figure_issues{docs}")
+
+
+def data_docs_dir(warehouse: Path) -> Path:
+    """Where a warehouse's Data Docs go: warehouse/data_docs/fazhi/ for warehouse/fazhi.duckdb."""
+    warehouse = Path(warehouse)
+    return warehouse.parent / "data_docs" / warehouse.stem
+
+
+def load_suite(name: str) -> dict:
+    """The suite expectations/NAME.yml as a dict that gx.ExpectationSuite(**suite) accepts."""
+    return yaml.safe_load((EXPECTATIONS_DIR / f"{name}.yml").read_text(encoding="utf-8"))
+
+
+def suite_rows(con: duckdb.DuckDBPyConnection, name: str, doc_ids: list[str] | None = None):
+    """The DataFrame a suite validates: expectations/NAME.sql, restricted to doc_ids when given."""
+    sql = (EXPECTATIONS_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    if doc_ids is None:
+        return con.execute(sql).df()
+    return con.execute(f"select * from ({sql}) where doc_id in (select unnest(?))", [doc_ids]).df()
+
+
+def _column_of(kwargs: dict) -> str | None:
+    if "column" in kwargs:
+        return kwargs["column"]
+    if "column_A" in kwargs:
+        return f"{kwargs['column_A']}, {kwargs['column_B']}"
+    if "column_list" in kwargs:
+        return ", ".join(kwargs["column_list"])
+    return None
+
+
+def _condition_text(condition) -> str | None:
+    if condition is None:
+        return None
+    if isinstance(condition, dict):  # as written in the suite file
+        return f"{condition['column']['name']} {condition['operator']} {condition['parameter']}"
+    return str(condition)
+
+
+def _text(value) -> str:
+    import pandas as pd
+
+    return "null" if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else str(value)
+
+
+def _observed(df, index, kwargs: dict) -> str:
+    if "column" in kwargs:
+        return _text(df.at[index, kwargs["column"]])
+    if "column_A" in kwargs:
+        return (f"{kwargs['column_A']}={_text(df.at[index, kwargs['column_A']])}, "
+                f"{kwargs['column_B']}={_text(df.at[index, kwargs['column_B']])}")
+    return ""
+
+
+def _outcome(suite: str, spec: dict, result) -> Outcome:
+    kwargs = spec["kwargs"]
+    res = result.result or {}
+    error = None
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        error = str(info.get("exception_message") or "the expectation raised an exception").splitlines()[0]
+    examples = [_text(v) for v in (res.get("partial_unexpected_list") or [])[:EXAMPLES]]
+    percent = res.get("unexpected_percent")
+    return Outcome(suite=suite, expectation=spec["type"], column=_column_of(kwargs),
+                   row_condition=_condition_text(kwargs.get("row_condition")), notes=spec.get("notes"),
+                   success=bool(result.success), element_count=res.get("element_count"),
+                   unexpected_count=res.get("unexpected_count"),
+                   unexpected_percent=float(percent) if percent is not None else None,
+                   examples=examples, error=error)
+
+
+def _figure_issues(df, spec: dict, result, run_id: str, recorded_at: datetime) -> list[dict]:
+    """One row per figure an unsuccessful expectation names, found through the pandas index GX reports."""
+    indexes = (result.result or {}).get("unexpected_index_list") or []
+    kwargs = spec["kwargs"]
+    return [{"run_id": run_id, "doc_id": df.at[i, "doc_id"], "figure_id": df.at[i, "figure_id"],
+             "expectation": spec["type"], "column_name": _column_of(kwargs), "reason": spec.get("notes"),
+             "observed": _observed(df, i, kwargs), "recorded_at": recorded_at} for i in indexes]
+
+
+def _gx_context(docs_dir: Path | None):
+    """An in-memory GX context: no analytics, no progress bars, one Data Docs site at docs_dir when given."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (DataContextConfig, InMemoryStoreBackendDefaults,
+                                                            ProgressBarsConfig)
+
+    sites = {}
+    if docs_dir is not None:
+        sites["fazhi"] = {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        }
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(), data_docs_sites=sites,
+                               analytics_enabled=False, progress_bars=ProgressBarsConfig(globally=False))
+    return gx.get_context(project_config=config, mode="ephemeral")
+
+
+def validate_frames(frames: dict, run_id: str, docs_dir: Path | None = None,
+                    now: datetime | None = None) -> tuple[list[Outcome], list[dict], Path | None]:
+    """Validate each suite's DataFrame; returns the outcomes, the figure issues and the Data Docs index.
+
+    Nothing is written to the warehouse here.
+    """
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    now = now or datetime.now()
+    context = _gx_context(docs_dir)
+    source = context.data_sources.add_pandas("warehouse")
+    gx_run = RunIdentifier(run_name=run_id, run_time=now)
+    parameters = {"now": now, "earliest_publication": EARLIEST_PUBLICATION}
+    outcomes: list[Outcome] = []
+    issues: list[dict] = []
+    for name, df in frames.items():
+        spec = load_suite(name)
+        suite = context.suites.add(gx.ExpectationSuite(**spec))
+        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole table")
+        definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        # COMPLETE returns the index of every failing row, which figure_issues needs; the others need counts.
+        result_format = "COMPLETE" if name == FLAGGED_SUITE else "SUMMARY"
+        result = definition.run(batch_parameters={"dataframe": df}, expectation_parameters=parameters,
+                                result_format=result_format, run_id=gx_run)
+        # GX's results are matched to the suite file's expectations by id, so notes and kwargs line up.
+        results = _in_suite_order(suite, result)
+        if len(results) != len(spec["expectations"]):
+            raise ValueError(f"suite {name}: two expectations are the same; GX keeps one (edit the suite file)")
+        for expectation_spec, expectation_result in zip(spec["expectations"], results):
+            outcome = _outcome(name, expectation_spec, expectation_result)
+            outcomes.append(outcome)
+            if name == FLAGGED_SUITE and not outcome.success and outcome.error is None:
+                issues.extend(_figure_issues(df, expectation_spec, expectation_result, run_id, now))
+    index = None
+    if docs_dir is not None:
+        index = build_data_docs(context, docs_dir)
+    return outcomes, issues, index
+
+
+def _in_suite_order(suite, result) -> list:
+    by_id = {r.expectation_config.id: r for r in result.results}
+    return [by_id[e.id] for e in suite.expectations]
+
+
+def build_data_docs(context, docs_dir: Path) -> Path:
+    """Render this validation's Data Docs into docs_dir; pages of earlier validations are removed first."""
+    shutil.rmtree(Path(docs_dir) / "validations", ignore_errors=True)
+    context.build_data_docs(site_names=["fazhi"])
+    return Path(docs_dir) / "index.html"
+
+
+def validate_warehouse(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Path | None = None,
+                       token_doc_ids: list[str] | None = None) -> QualityReport:
+    """Validate documents, figures and tokens and record the outcome in dq_results and figure_issues.
+
+    token_doc_ids limits the tokens validated (the largest table) to those documents; None means all.
+    """
+    started = time.perf_counter()
+    report = QualityReport(run_id=run_id, validated_at=datetime.now())
+    frames = {name: suite_rows(con, name, token_doc_ids if name == "tokens" else None) for name in SUITES}
+    report.rows = {name: len(df) for name, df in frames.items()}
+    report.outcomes, report.figure_issues, report.data_docs = validate_frames(
+        frames, run_id, docs_dir, report.validated_at)
+    record(con, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def record(con: duckdb.DuckDBPyConnection, report: QualityReport) -> None:
+    """Append the outcomes to dq_results and replace figure_issues with this validation's, in one transaction."""
+    outcome_rows = [(report.run_id, report.validated_at, o.suite, o.expectation, o.column, o.row_condition,
+                     o.notes, o.success, o.element_count, o.unexpected_count, o.unexpected_percent, o.examples,
+                     o.error) for o in report.outcomes]
+    import pandas as pd
+
+    # A whole DataFrame at once: a broken extractor rule can flag hundreds of thousands of figures.
+    issues = pd.DataFrame(report.figure_issues, columns=["run_id", "doc_id", "figure_id", "expectation",
+                                                         "column_name", "reason", "observed", "recorded_at"])
+    con.execute("begin transaction")
+    try:
+        if outcome_rows:
+            con.executemany("insert into dq_results (run_id, validated_at, suite, expectation, column_name, "
+                            "row_condition, notes, success, element_count, unexpected_count, unexpected_percent, "
+                            "examples, error) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", outcome_rows)
+        # figure_issues describes the data as it is now, so the previous validation's rows go.
+        con.execute("delete from figure_issues")
+        if len(issues):
+            con.register("_figure_issues", issues)
+            try:
+                con.execute("insert into figure_issues by name select * from _figure_issues")
+            finally:
+                con.unregister("_figure_issues")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def markdown_summary(report: QualityReport) -> str:
+    """A short Markdown report of one validation, for a Prefect artifact."""
+    status = "all expectations passed" if report.success else f"{len(report.failed)} expectations failed"
+    lines = [f"# Data quality of run {report.run_id}", "",
+             f"{status} of {len(report.outcomes)}; {report.flagged_figures} figures flagged in `figure_issues` "
+             f"(left out of the view `figures_clean`).", "",
+             "Rows validated: " + ", ".join(f"{k} {v}" for k, v in report.rows.items()) + ".", ""]
+    if report.data_docs:
+        lines += [f"Data Docs: `{report.data_docs}`", ""]
+    if report.failed:
+        lines += ["| suite | expectation | column | where | unexpected | examples | why |",
+                  "|---|---|---|---|---|---|---|"]
+        for o in report.failed:
+            examples = "; ".join(o.examples) if not o.error else f"error: {o.error}"
+            cells = [o.suite, o.expectation, o.column or "", o.row_condition or "",
+                     str(o.unexpected_count if o.unexpected_count is not None else ""), examples, o.notes or ""]
+            lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

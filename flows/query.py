@@ -1,0 +1,245 @@
+"""The warehouse for analysts: the metric catalog table, read-only SQL with table/CSV/JSON output, and export."""
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import IO
+
+import duckdb
+import pyarrow as pa
+
+from . import warehouse as wh
+from .catalog import MetricMatcher, load_catalog
+
+EXPORT_FORMATS = ("parquet", "csv")
+# Tables whose rows belong to a year, and how: other tables are written whole.
+YEAR_OF = {
+    "figures": "period_year(period_start, period_end, period_text)",
+    "documents": "year(published_at)",
+}
+# A run holds the write lock for its whole length, so waiting long gains nothing: the snapshot is there for that.
+READ_LOCK_WAIT_S = 0.5
+CATALOG_COLUMNS = ("metric_id", "name", "name_en", "domain", "kind", "synonyms", "description")
+
+
+class QueryError(wh.WarehouseError):
+    """SQL the warehouse rejected, in one line."""
+
+
+def one_line(err: Exception) -> str:
+    """A DuckDB error message without its caret diagram: the lines before the first blank or LINE line."""
+    lines = []
+    for line in str(err).splitlines():
+        if not line.strip() or line.startswith("LINE "):
+            break
+        lines.append(line.strip())
+    return " ".join(lines) or type(err).__name__
+
+
+# --- the metric catalog table -------------------------------------------------------------------------------------
+
+def sync_metric_catalog(con: duckdb.DuckDBPyConnection, metrics=None) -> bool:
+    """Load the catalog into metric_catalog and re-map every figure's metric_id when the catalog changed.
+
+    Returns True when the table was rewritten. Figures loaded later get their metric_id from the pipeline.
+    """
+    metrics = metrics if metrics is not None else load_catalog()
+    wanted = sorted(_row_key(m.as_row()) for m in metrics)
+    stored = sorted(_row_key(dict(zip(CATALOG_COLUMNS, r))) for r in con.execute(
+        f"select {', '.join(CATALOG_COLUMNS)} from metric_catalog").fetchall())
+    if wanted == stored:
+        return False
+    matcher = MetricMatcher(metrics)
+    labels = con.execute("select distinct metric, kind, unit from figures where metric is not null").fetchall()
+    mapping = [(metric, kind, unit, found[0]) for metric, kind, unit in labels
+               if (found := matcher.match(metric, kind, unit))]
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from metric_catalog")
+        con.register("_catalog", pa.Table.from_pylist([m.as_row() for m in metrics]))
+        con.execute("insert into metric_catalog by name select * from _catalog")
+        con.execute("update figures set metric_id = null where metric_id is not null")
+        if mapping:
+            con.register("_metric_map", pa.table({name: [row[i] for row in mapping] for i, name in
+                                                  enumerate(("metric", "kind", "unit", "metric_id"))}))
+            con.execute("update figures set metric_id = m.metric_id from _metric_map m "
+                        "where figures.metric = m.metric and figures.kind is not distinct from m.kind "
+                        "and figures.unit is not distinct from m.unit")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        for name in ("_catalog", "_metric_map"):
+            with contextlib.suppress(Exception):
+                con.unregister(name)
+    return True
+
+
+def _row_key(row: dict) -> tuple:
+    return tuple(tuple(row[c] or ()) if c == "synonyms" else row[c] for c in CATALOG_COLUMNS)
+
+
+# --- reading ------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Reader:
+    """A read-only connection and, when the warehouse was busy, a note saying the snapshot is read instead."""
+
+    con: duckdb.DuckDBPyConnection
+    path: Path
+    note: str | None = None
+
+
+def open_reader(path: Path, wait: float = READ_LOCK_WAIT_S) -> Reader:
+    """Open the warehouse read-only; while a run holds it, open its published snapshot instead."""
+    path = Path(path)
+    try:
+        return Reader(wh.connect(path, read_only=True, timeout=wait), path)
+    except wh.WarehouseLocked as err:
+        snapshot = wh.snapshot_path(path)
+        if not snapshot.exists():
+            holder = getattr(err, "holder", "another process")
+            raise wh.WarehouseLocked(
+                f"warehouse {path} is being written by {holder} and has no snapshot yet: query it when that run "
+                f"ends (each completed run publishes the read-only snapshot {snapshot}, read while runs go on)"
+            ) from None
+        con = wh.connect(snapshot, read_only=True, timeout=wait)
+        return Reader(con, snapshot, f"note: {path} is being written by a run; reading the snapshot {snapshot} "
+                                     f"of the last completed run")
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyRelation | None:
+    """Run one or more statements; the relation of the last one, or None when it returns no rows."""
+    if not sql.strip():
+        raise QueryError("no SQL given")
+    try:
+        return con.sql(sql)
+    except duckdb.Error as err:
+        raise QueryError(one_line(err)) from None
+
+
+def render_table(rel: duckdb.DuckDBPyRelation, max_rows: int, max_width: int | None,
+                 max_col_width: int | None = None) -> str:
+    """The result as DuckDB's box table, as the duckdb shell prints it."""
+    buffer = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buffer):
+            rel.show(max_rows=max_rows, max_width=max_width, max_col_width=max_col_width or max_width)
+    except duckdb.Error as err:
+        raise QueryError(one_line(err)) from None
+    return buffer.getvalue()
+
+
+def _plain(value):
+    """A JSON-ready value: dates as ISO text, decimals as numbers, structs and lists kept."""
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _batches(rel: duckdb.DuckDBPyRelation, size: int = 10_000):
+    try:
+        reader = rel.to_arrow_reader(size)
+        for batch in reader:
+            yield from zip(*(col.to_pylist() for col in batch.columns)) if batch.num_rows else ()
+    except duckdb.Error as err:
+        raise QueryError(one_line(err)) from None
+
+
+def write_csv(rel: duckdb.DuckDBPyRelation, out: IO[str]) -> int:
+    """Write the result as CSV with a header row; returns the number of rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(rel.columns)
+    n = 0
+    for row in _batches(rel):
+        writer.writerow(["" if v is None else json.dumps(_plain(v), ensure_ascii=False)
+                         if isinstance(v, (dict, list)) else _plain(v) for v in row])
+        n += 1
+    return n
+
+
+def write_json(rel: duckdb.DuckDBPyRelation, out: IO[str]) -> int:
+    """Write the result as a JSON array of objects, one per line; returns the number of rows."""
+    columns = rel.columns
+    n = 0
+    out.write("[")
+    for row in _batches(rel):
+        out.write(",\n" if n else "\n")
+        out.write(json.dumps(dict(zip(columns, map(_plain, row))), ensure_ascii=False))
+        n += 1
+    out.write("\n]\n" if n else "]\n")
+    return n
+
+
+# --- export -------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Exported:
+    """One table written by export."""
+
+    table: str
+    rows: int
+    path: Path
+    partitioned: bool
+
+
+def warehouse_tables(con: duckdb.DuckDBPyConnection, include_views: bool = False) -> list[str]:
+    """Names of the tables (and views) of the warehouse's main schema."""
+    tables = [r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'main' and not temporary "
+        "order by table_name").fetchall()]
+    if include_views:
+        tables += [r[0] for r in con.execute(
+            "select view_name from duckdb_views() where schema_name = 'main' and not internal and not temporary "
+            "order by view_name").fetchall()]
+    return tables
+
+
+def export_warehouse(con: duckdb.DuckDBPyConnection, dest: Path, fmt: str = "parquet",
+                     include_views: bool = False) -> list[Exported]:
+    """Write every table to dest: tables with a year (figures by period, documents by publication) as Hive
+    partitions table/year=YYYY/ (year=__HIVE_DEFAULT_PARTITION__ where none is known), the rest as one file each.
+
+    A table's earlier export in dest is replaced; nothing else in dest is touched.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise QueryError(f"unknown export format {fmt!r}: use {' or '.join(EXPORT_FORMATS)}")
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    options = "format parquet, compression zstd" if fmt == "parquet" else "format csv, header true"
+    written = []
+    for table in warehouse_tables(con, include_views):
+        rows = con.execute(f'select count(*) from "{table}"').fetchone()[0]
+        if table in YEAR_OF:
+            target = dest / table
+            if target.is_dir():
+                shutil.rmtree(target)
+            query = f'select *, {YEAR_OF[table]} as year from "{table}"'
+            copy_options = f"{options}, partition_by (year)"
+        else:
+            target = dest / f"{table}.{fmt}"
+            query = f'select * from "{table}"'
+            copy_options = options
+        literal = str(target).replace("'", "''")
+        try:
+            con.execute(f"copy ({query}) to '{literal}' ({copy_options})")
+        except duckdb.Error as err:
+            raise QueryError(f"exporting {table}: {one_line(err)}") from None
+        written.append(Exported(table, rows, target, table in YEAR_OF))
+    return written

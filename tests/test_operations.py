@@ -1,0 +1,434 @@
+"""Operations: bad input, incremental runs, prune, crash safety, the warehouse lock, snapshots, progress."""
+from __future__ import annotations
+
+import errno
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import FIXTURES, ROOT, SAMPLE
+
+SENTENCE = "2020年,全市法院受理案件57876件,结案率95.74%。"
+TRADITIONAL = "2020年,全市法院受理案件57876件,結案率95.74%,審判質效穩步提升。"
+DOC_TABLES = ("documents", "sentences", "tokens", "figures")
+
+
+def query(db: Path, sql: str, params=None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def table_rows(db: Path, table: str, exclude: tuple[str, ...] = ("run_id", "loaded_at", "recorded_at")) -> list:
+    """Every row of a table without run ids and timestamps, sorted, for comparing two warehouses."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        columns = [r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
+            [table]).fetchall() if r[0] not in exclude]
+        names = ", ".join(f'"{c}"' for c in columns)
+        return con.execute(f"select {names} from {table} order by all").fetchall()
+    finally:
+        con.close()
+
+
+def errors_by_file(db: Path) -> dict[str, str]:
+    return dict(query(db, "select source_name, error from ingest_errors"))
+
+
+# ---- bad input --------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def bad_corpus(tmp_path) -> Path:
+    """One folder with every kind of awkward input a real corpus has, made at test time."""
+    root = tmp_path / "bad"
+    root.mkdir()
+    (root / "gb18030.txt").write_bytes(SENTENCE.encode("gb18030"))
+    (root / "big5.txt").write_bytes(TRADITIONAL.encode("big5"))
+    (root / "utf16.txt").write_bytes(SENTENCE.encode("utf-16"))
+    (root / "utf8-bom.txt").write_bytes(SENTENCE.encode("utf-8-sig"))
+    (root / "empty.txt").write_bytes(b"")
+    (root / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    shutil.copy(FIXTURES / "ops_page.html", root / "page.html")
+    (root / "page-named-txt.txt").write_bytes(b"<!-- saved page -->\n" + (FIXTURES / "ops_page.html").read_bytes())
+    (root / "bad-bytes.txt").write_bytes(("受理案件57876件," * 40).encode() + b"\xff\xfe\xfa"
+                                         + ("结案率95.74%。" * 40).encode())
+    with open(root / "huge.txt", "wb") as f:  # 50 MB of real text, not a sparse file
+        block = (SENTENCE * 1000).encode()
+        while f.tell() < 50 * 2**20:
+            f.write(block)
+    os.mkfifo(root / "fifo.txt")
+    (root / "dangling.txt").symlink_to(root / "no-such-target.txt")
+    (root / "loop.txt").symlink_to(root / "loop.txt")
+    (root / "sub").mkdir()
+    (root / "sub" / "back").symlink_to(root, target_is_directory=True)  # a folder loop
+    locked = root / "locked.txt"
+    locked.write_text(SENTENCE, encoding="utf-8")
+    locked.chmod(0)
+    (root / "法院 工作报告 2020.txt").write_text("台州市中级人民法院" + SENTENCE, encoding="utf-8")
+    return root
+
+
+def test_every_kind_of_bad_input_is_loaded_or_recorded_and_the_run_completes(prefect_harness, bad_corpus, tmp_path):
+    from flows.pipeline import etl
+
+    db = tmp_path / "w.duckdb"
+    summary = etl(input_dir=str(bad_corpus), warehouse=str(db))
+
+    loaded = dict(query(db, "select source_name, encoding from documents"))
+    assert loaded["gb18030.txt"] == "gb18030"
+    assert loaded["big5.txt"] == "big5"
+    assert loaded["utf16.txt"] == "utf-16"
+    assert loaded["utf8-bom.txt"] == "utf-8-sig"
+    assert "法院 工作报告 2020.txt" in loaded
+    for name in ("gb18030.txt", "big5.txt", "utf16.txt", "utf8-bom.txt", "法院 工作报告 2020.txt"):
+        surfaces = {s for (s,) in query(db, "select surface from figures join documents using (doc_id) "
+                                            "where source_name = ?", [name])}
+        assert {"57876件", "95.74%"} <= surfaces, name
+    html = dict(query(db, "select source_name, text from documents where is_html"))
+    assert set(html) == {"page.html", "page-named-txt.txt"}
+    assert all("12345件" in text and "<p>" not in text and "pageView" not in text for text in html.values())
+    warnings = query(db, "select warnings from documents where source_name = 'bad-bytes.txt'")
+    assert warnings and "replaced" in warnings[0][0][0]
+
+    errors = errors_by_file(db)
+    assert errors["empty.txt"] == "empty file"
+    assert "binary" in errors["image.txt"]
+    assert "too large" in errors["huge.txt"] and "52,4" in errors["huge.txt"]
+    assert "not a regular file (a FIFO)" in errors["fifo.txt"]
+    assert "broken symlink" in errors["dangling.txt"]
+    assert "symlink loop" in errors["loop.txt"]
+    assert any("symlink loop" in why for name, why in errors.items() if name.endswith("sub/back"))
+    # As root (how CI runs) chmod 000 does not stop a read, so the file loads; as a user it is an error.
+    if os.geteuid() == 0:
+        assert "locked.txt" in loaded
+    else:
+        assert "permission denied" in errors["locked.txt"]
+
+    assert not set(loaded) & set(errors), "a file is either loaded or recorded, never both"
+    run = query(db, "select status, files_seen, docs_loaded, docs_failed from runs")
+    assert run == [("completed", summary["seen"], len(loaded), summary["failed"])]
+    assert summary["failed"] == len(errors)
+
+
+def test_a_missing_input_folder_is_one_line_and_a_non_zero_exit(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "flows", "--input", str(tmp_path / "nope"),
+                           "--warehouse", str(tmp_path / "w.duckdb")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"error: input folder {tmp_path / 'nope'} does not exist or is not a folder"
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_a_read_that_fails_once_is_retried_by_prefect(prefect_harness, tmp_path, monkeypatch):
+    from flows import pipeline
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(SENTENCE, encoding="utf-8")
+    (corpus / "flaky.txt").write_text("台州" + SENTENCE, encoding="utf-8")
+    real_read_bytes = Path.read_bytes
+    failures = []
+
+    def read_bytes_failing_once(self):
+        if self.name == "flaky.txt" and not failures:
+            failures.append(self)
+            raise OSError(errno.EIO, "Input/output error", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes_failing_once)
+    monkeypatch.setattr(pipeline, "process_batch", pipeline.process_batch.with_options(retry_delay_seconds=0))
+    db = tmp_path / "w.duckdb"
+    summary = pipeline.etl(input_dir=str(corpus), warehouse=str(db))
+    assert failures, "the read did fail once"
+    assert summary["loaded"] == 2 and summary["failed"] == 0
+    assert query(db, "select count(*) from ingest_errors") == [(0,)]
+
+
+def test_a_batch_that_keeps_failing_is_retried_then_recorded_per_file_and_the_run_completes(
+        prefect_harness, sample_copy, tmp_path, monkeypatch):
+    from flows import pipeline
+
+    attempts = []
+
+    def broken_process_files(paths, root, known=None):
+        attempts.append(len(paths))
+        if len(paths) == 2:  # the second batch: a fault outside any one document
+            raise MemoryError("cannot allocate")
+        return real_process_files(paths, root, known)
+
+    real_process_files = pipeline.process_files
+    monkeypatch.setattr(pipeline, "process_files", broken_process_files)
+    monkeypatch.setattr(pipeline, "process_batch", pipeline.process_batch.with_options(retry_delay_seconds=0))
+    db = tmp_path / "w.duckdb"
+    summary = pipeline.etl(input_dir=str(sample_copy), warehouse=str(db), batch_size=3)
+    assert attempts == [3, 2, 2, 2], "the failing batch ran once and was retried twice"
+    assert summary["loaded"] == 3 and summary["failed"] == 2
+    errors = query(db, "select source_name, stage, error from ingest_errors order by source_name")
+    assert [(name, stage) for name, stage, _ in errors] == [(p.name, "process") for p in sorted(sample_copy.iterdir())[3:]]
+    assert all("MemoryError: cannot allocate" in error for _, _, error in errors)
+    assert query(db, "select status from runs") == [("completed",)]
+
+
+def test_a_document_that_fails_to_load_is_recorded_and_the_rest_of_its_batch_loads(tmp_path):
+    from flows import warehouse as wh
+    from flows.core import process_files
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (corpus / name).write_text(name + SENTENCE, encoding="utf-8")
+    batch = process_files(sorted(corpus.iterdir()), corpus)
+    bad_id = next(d["doc_id"] for d in batch.documents if d["source_name"] == "b.txt")
+    # A row DuckDB itself refuses (sentences.char_start is NOT NULL): the whole batch transaction fails.
+    next(s for s in batch.sentences if s["doc_id"] == bad_id)["char_start"] = None
+    con = wh.connect(tmp_path / "w.duckdb")
+    wh.apply_schema(con)
+    with pytest.raises(duckdb.Error):
+        wh.load_batch(con, "r1", batch, {})
+    assert con.execute("select count(*) from documents").fetchone() == (0,)
+    loaded, errors = wh.load_documents_one_by_one(con, "r1", batch, {})
+    assert loaded == 2
+    assert [(e["source_name"], e["stage"]) for e in errors] == [("b.txt", "load")]
+    assert "NOT NULL" in errors[0]["error"] or "null" in errors[0]["error"].lower()
+    assert sorted(r[0] for r in con.execute("select source_name from documents").fetchall()) == ["a.txt", "c.txt"]
+    assert con.execute("select count(*) from sentences where doc_id = ?", [bad_id]).fetchone() == (0,)
+    con.close()
+
+
+# ---- incremental runs and prune ---------------------------------------------------------------------------
+
+def test_new_changed_unchanged_and_deleted_files_and_prune(prefect_harness, sample_copy, tmp_path):
+    from flows.pipeline import etl
+
+    db = tmp_path / "w.duckdb"
+    etl(input_dir=str(sample_copy), warehouse=str(db))
+    names = sorted(p.name for p in sample_copy.iterdir())
+    gone, changed = sample_copy / names[0], sample_copy / names[1]
+    gone_id = query(db, "select doc_id from documents where source_name = ?", [gone.name])[0][0]
+    gone.unlink()
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n另据统计,全市法院新收案件1234件。\n", encoding="utf-8")
+    (sample_copy / "new.txt").write_text(SENTENCE, encoding="utf-8")
+
+    summary = etl(input_dir=str(sample_copy), warehouse=str(db))
+    assert (summary["loaded"], summary["skipped"], summary["pruned"]) == (2, 3, 0)
+    assert query(db, "select count(*) from documents where source_name = ?", [gone.name]) == [(1,)]
+
+    summary = etl(input_dir=str(sample_copy), warehouse=str(db), prune=True)
+    assert (summary["loaded"], summary["skipped"], summary["pruned"]) == (0, 5, 1)
+    for table in DOC_TABLES:
+        assert query(db, f"select count(*) from {table} where doc_id = ?", [gone_id]) == [(0,)], table
+    runs = query(db, "select status, files_seen, docs_loaded, docs_skipped, docs_pruned from runs order by started_at")
+    assert runs == [("completed", 5, 5, 0, 0), ("completed", 5, 2, 3, 0), ("completed", 5, 0, 5, 1)]
+
+
+def test_prune_leaves_other_folders_documents_and_a_renamed_file_reloads(prefect_harness, tmp_path):
+    from flows.pipeline import etl
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "a.txt").write_text(SENTENCE, encoding="utf-8")
+    (second / "b.txt").write_text("台州" + SENTENCE, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    etl(input_dir=str(first), warehouse=str(db))
+    etl(input_dir=str(second), warehouse=str(db), prune=True)
+    assert sorted(r[0] for r in query(db, "select source_name from documents")) == ["a.txt", "b.txt"]
+
+    (second / "b.txt").rename(second / "b-renamed.txt")
+    summary = etl(input_dir=str(second), warehouse=str(db), prune=True)
+    assert summary["pruned"] == 1 and summary["loaded"] == 1 and summary["failed"] == 0
+    assert sorted(r[0] for r in query(db, "select source_name from documents")) == ["a.txt", "b-renamed.txt"]
+
+
+# ---- crash safety -----------------------------------------------------------------------------------------
+
+def make_corpus(root: Path, copies: int) -> int:
+    """copies distinct versions of each sample report (a line added), so every file is its own document."""
+    root.mkdir()
+    for k in range(copies):
+        for src in sorted(SAMPLE.iterdir()):
+            text = src.read_text(encoding="utf-8") + f"\n第{k}号补充:全市法院另收案件{100 + k}件。\n"
+            (root / f"{k:03d}_{src.name}").write_text(text, encoding="utf-8")
+    return copies * len(list(SAMPLE.iterdir()))
+
+
+def process_group_gone(pgid: int, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_sigkill_mid_load_loses_nothing_and_the_next_run_finishes_the_work(prefect_harness, tmp_path):
+    from flows.pipeline import etl
+
+    corpus = tmp_path / "corpus"
+    total = make_corpus(corpus, copies=8)
+    (corpus / "zz-empty.txt").write_bytes(b"")
+    reference = tmp_path / "reference.duckdb"
+    etl(input_dir=str(corpus), warehouse=str(reference), batch_size=2)
+
+    db = tmp_path / "crashed.duckdb"
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_LOGGING_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+    env.pop("PREFECT_API_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "flows", "--input", str(corpus), "--warehouse", str(db),
+                             "--batch-size", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    seen = []
+    try:
+        deadline = time.monotonic() + 240
+        for line in proc.stdout:
+            seen.append(line)
+            progress = re.search(r"(\d+) of (\d+) files done", line)
+            if progress and int(progress.group(1)) < int(progress.group(2)):
+                break  # a batch is committed and the next ones are under way: kill now
+            assert time.monotonic() < deadline, "no progress line in time:\n" + "".join(seen[-20:])
+    finally:
+        # The whole process group: the flow and the temporary Prefect server it started.
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert process_group_gone(proc.pid), "processes left behind"
+    assert proc.returncode == -signal.SIGKILL
+
+    partial = query(db, "select count(*) from documents")[0][0]
+    assert 0 < partial < total, f"kill landed at {partial} of {total} documents"
+    assert query(db, "select status from runs") == [("running",)]
+    # Every document that is there is there whole.
+    assert query(db, "select count(*) from documents d where n_sentences <> (select count(*) from sentences s "
+                     "where s.doc_id = d.doc_id) or n_figures <> (select count(*) from figures f "
+                     "where f.doc_id = d.doc_id) or n_tokens <> (select count(*) from tokens t "
+                     "where t.doc_id = d.doc_id)") == [(0,)]
+
+    summary = etl(input_dir=str(corpus), warehouse=str(db), batch_size=2)
+    assert summary["loaded"] == total - partial and summary["skipped"] == partial
+    statuses = query(db, "select status, message from runs order by started_at")
+    assert [s for s, _ in statuses] == ["crashed", "completed"]
+    assert "process ended before the run finished" in statuses[0][1]
+    for table in DOC_TABLES:
+        assert table_rows(db, table) == table_rows(reference, table), table
+    last_errors = "select source_name, stage, error from ingest_errors where run_id = (select max_by(run_id, started_at) from runs)"
+    assert query(db, last_errors) == query(reference, last_errors) == [("zz-empty.txt", "ingest", "empty file")]
+
+
+# ---- concurrent access ------------------------------------------------------------------------------------
+
+def hold_lock(db: Path, seconds: float) -> subprocess.Popen:
+    """Another process that opens the warehouse for writing and keeps it for seconds."""
+    code = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('holding', flush=True); "
+            "time.sleep(float(sys.argv[2]))")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(db), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "holding"
+    return proc
+
+
+def test_a_second_writer_waits_then_fails_naming_the_lock_and_its_holder(prefect_harness, sample_warehouse,
+                                                                          tmp_path):
+    from flows.pipeline import etl
+    from flows.warehouse import WarehouseLocked
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(sample_warehouse, db)
+    before = {t: table_rows(db, t) for t in DOC_TABLES}
+    holder = hold_lock(db, 60)
+    try:
+        started = time.monotonic()
+        with pytest.raises(WarehouseLocked) as err:
+            etl(input_dir=str(SAMPLE), warehouse=str(db), lock_timeout=3)
+        waited = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    message = str(err.value)
+    assert str(db) in message and "lock" in message and f"PID {holder.pid}" in message
+    assert "\n" not in message
+    assert 3 <= waited < 30
+    assert {t: table_rows(db, t) for t in DOC_TABLES} == before
+    assert query(db, "select count(*) from runs") == [(1,)], "the refused run wrote nothing"
+
+
+def test_a_second_writer_that_gets_the_lock_in_time_runs(prefect_harness, sample_warehouse, tmp_path):
+    from flows.pipeline import etl
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(sample_warehouse, db)
+    holder = hold_lock(db, 3)
+    try:
+        summary = etl(input_dir=str(SAMPLE), warehouse=str(db), lock_timeout=60)
+    finally:
+        holder.wait(timeout=60)
+    assert summary["skipped"] == 5
+    assert query(db, "select status from runs order by started_at") == [("completed",), ("completed",)]
+
+
+def test_cli_lock_error_is_one_line_naming_the_holder(prefect_harness, sample_warehouse, tmp_path):
+    from click.testing import CliRunner
+
+    from flows.cli import cli
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(sample_warehouse, db)
+    holder = hold_lock(db, 60)
+    try:
+        result = CliRunner().invoke(cli, ["run", "--warehouse", str(db), "--lock-timeout", "1"])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 1
+    error_lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1 and f"PID {holder.pid}" in error_lines[0] and "locked" in error_lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_a_snapshot_is_published_atomically_and_open_readers_keep_their_copy(prefect_harness, sample_copy,
+                                                                               tmp_path):
+    from flows.pipeline import etl
+
+    db = tmp_path / "wh" / "fazhi.duckdb"
+    etl(input_dir=str(sample_copy), warehouse=str(db))
+    snapshot = tmp_path / "wh" / "fazhi.snapshot.duckdb"
+    assert snapshot.exists()
+    assert [p.name for p in snapshot.parent.iterdir() if p.name.endswith(".tmp")] == [], "no temporary copy left"
+    for table in (*DOC_TABLES, "runs"):
+        assert table_rows(snapshot, table) == table_rows(db, table), table
+
+    reader = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        before = reader.execute("select count(*) from figures").fetchone()[0]
+        (sample_copy / "new.txt").write_text(SENTENCE, encoding="utf-8")
+        etl(input_dir=str(sample_copy), warehouse=str(db))  # writes while the analyst's query session is open
+        assert reader.execute("select count(*) from figures").fetchone()[0] == before
+    finally:
+        reader.close()
+    assert query(snapshot, "select count(*) from figures")[0][0] == before + 2
+    assert query(snapshot, "select count(*) from runs where status = 'completed'") == [(2,)]
+
+
+def test_progress_is_a_prefect_artifact_at_100_percent(prefect_harness, tmp_path):
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
+
+    from flows.pipeline import etl
+
+    state = etl(input_dir=str(SAMPLE), warehouse=str(tmp_path / "w.duckdb"), batch_size=2, return_state=True)
+    flow_run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["fazhi-etl-progress"])),
+                                          flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    assert [a.type for a in artifacts] == ["progress"]
+    assert artifacts[0].data == 100
+    assert artifacts[0].description.startswith("5 of 5 files done (")

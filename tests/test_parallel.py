@@ -1,0 +1,179 @@
+"""Parallel and fast paths: worker processes, a Dask cluster and Arrow transport load the same warehouse."""
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import SAMPLE
+from flows.columnar import ArrowRows, keep_documents, pack_batch
+from flows.core import process_files
+from flows.ingest import discover, doc_id_for
+from flows.parallel import ParallelError, check_parallelism, run_in_order, split_unchanged
+
+DOC_TABLES = ("documents", "sentences", "tokens", "figures")
+# Columns that differ between runs by design.
+RUN_COLUMNS = {"run_id", "loaded_at"}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """The samples, each also with its paragraphs reversed (new bytes), and one byte-identical duplicate."""
+    root = tmp_path_factory.mktemp("parallel-corpus")
+    for path in sorted(SAMPLE.iterdir()):
+        shutil.copy(path, root / path.name)
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        (root / f"rev_{path.name}").write_text("\n\n".join(reversed(lines)) + "\n", encoding="utf-8")
+    shutil.copy(SAMPLE / "000_bda1f0a19c388d12.txt", root / "zz_same_bytes_as_000.txt")
+    return root
+
+
+def table_contents(db: Path) -> dict[str, list[tuple]]:
+    """Every row of the document tables, without run ids and timestamps, in a stable order."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for table in DOC_TABLES:
+            columns = [r[0] for r in con.execute(
+                "select column_name from information_schema.columns where table_name = ? "
+                "order by ordinal_position", [table]).fetchall() if r[0] not in RUN_COLUMNS]
+            names = ", ".join(f'"{c}"' for c in columns)
+            out[table] = con.execute(f"select {names} from {table} order by all").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def one_worker_warehouse(prefect_harness, corpus, tmp_path_factory) -> Path:
+    from flows.pipeline import etl
+
+    db = tmp_path_factory.mktemp("wh-one") / "one.duckdb"
+    summary = etl(input_dir=str(corpus), warehouse=str(db), batch_size=3, snapshot=False)
+    assert summary["loaded"] == 10 and summary["failed"] == 1  # the duplicate is recorded, not loaded
+    return db
+
+
+def test_arrow_rows_read_like_the_rows_they_pack():
+    rows = [{"doc_id": d, "token_index": i, "token": t, "char_start": i, "char_end": i + 1}
+            for d in ("a", "b") for i, t in enumerate("法院审结")]
+    packed = ArrowRows.from_rows(rows)
+    assert len(packed) == 8 and bool(packed) and list(packed) == rows and packed[5] == rows[5]
+    assert list(packed.for_documents({"b"})) == rows[4:]
+    assert not ArrowRows.from_rows([]) and len(packed.for_documents(set())) == 0
+
+
+def test_packing_keeps_every_row_and_dropping_a_document_drops_its_rows_everywhere(corpus):
+    paths, _ = discover(corpus)
+    batch = process_files(paths[:3], corpus)
+    plain = {t: list(getattr(batch, t)) for t in ("sentences", "tokens")}
+    pack_batch(batch)
+    assert isinstance(batch.tokens, ArrowRows)
+    assert {t: list(getattr(batch, t)) for t in plain} == plain
+    keep = {batch.documents[0]["doc_id"]}
+    keep_documents(batch, keep)
+    for table in ("sentences", "tokens", "figures"):
+        rows = list(getattr(batch, table))
+        assert rows and {r["doc_id"] for r in rows} == keep
+
+
+def test_results_come_back_in_order_with_a_bounded_number_in_flight():
+    pending_peak = []
+    in_flight = 0
+
+    def work(x):
+        nonlocal in_flight
+        pending_peak.append(in_flight)
+        return x * x
+
+    class PoolRunner:
+        """A runner whose submit counts submissions not yet consumed."""
+
+        def __init__(self):
+            self.pool = ThreadPoolExecutor(max_workers=3)
+
+        def submit(self, task, parameters):
+            nonlocal in_flight
+            in_flight += 1
+            return self.pool.submit(task, **parameters)
+
+    results = []
+    for r in run_in_order(work, ({"x": i} for i in range(20)), PoolRunner(), in_flight=4):
+        results.append(r)
+        in_flight -= 1
+    assert results == [i * i for i in range(20)]
+    # in_flight still running plus the one handed over: the flow loads it while the others run.
+    assert max(pending_peak) <= 4 + 1
+    assert list(run_in_order(work, ({"x": i} for i in range(3)), None, in_flight=4)) == [0, 1, 4]
+
+
+def test_only_files_whose_bytes_are_already_loaded_are_skipped(tmp_path):
+    (tmp_path / "same.txt").write_text("法院审结案件431件。", encoding="utf-8")
+    (tmp_path / "changed.txt").write_text("检察院受理案件12件。", encoding="utf-8")
+    (tmp_path / "new.txt").write_text("公安局破获案件3起。", encoding="utf-8")
+    known = {"same.txt": doc_id_for((tmp_path / "same.txt").read_bytes()), "changed.txt": "0" * 16}
+    paths, _ = discover(tmp_path)
+    todo, unchanged = split_unchanged(paths, tmp_path, known)
+    assert unchanged == ["same.txt"]
+    assert sorted(p.name for p in todo) == ["changed.txt", "new.txt"]
+
+
+def test_options_that_do_not_fit_together_are_refused_in_one_line():
+    with pytest.raises(ParallelError, match="dask"):
+        check_parallelism("process", 2, "tcp://127.0.0.1:8786")
+    with pytest.raises(ParallelError, match="unknown task runner"):
+        check_parallelism("threads", 2)
+    from click.testing import CliRunner
+
+    from flows.cli import cli
+
+    result = CliRunner().invoke(cli, ["run", "--input", str(SAMPLE), "--workers", "2",
+                                      "--dask-address", "tcp://127.0.0.1:8786"])
+    assert result.exit_code == 1
+    assert "dask" in result.output and "Traceback" not in result.output
+
+
+def test_the_warehouse_holds_exactly_the_rows_of_the_pure_pipeline(one_worker_warehouse, corpus):
+    paths, _ = discover(corpus)
+    plain = process_files(paths, corpus.absolute())
+    loaded = table_contents(one_worker_warehouse)
+    first_of_duplicates = {d["doc_id"]: d["source_name"] for d in reversed(plain.documents)}
+    assert sorted(r[1] for r in loaded["documents"]) == sorted(first_of_duplicates.values())
+    con = duckdb.connect(str(one_worker_warehouse), read_only=True)
+    try:
+        for table in ("sentences", "tokens", "figures"):
+            rows = getattr(plain, table)
+            got = con.execute(f"select * from {table}").fetch_arrow_table().to_pylist()
+            common = set(rows[0]) & set(got[0])
+            assert {"doc_id", "char_start", "char_end"} <= common
+            assert ({tuple(sorted((k, v) for k, v in r.items() if k in common)) for r in got}
+                    == {tuple(sorted((k, v) for k, v in r.items() if k in common)) for r in rows}), table
+    finally:
+        con.close()
+
+
+def test_two_worker_processes_load_the_same_warehouse_as_one(prefect_harness, corpus, one_worker_warehouse,
+                                                             tmp_path):
+    from flows.pipeline import etl
+
+    db = tmp_path / "two.duckdb"
+    summary = etl(input_dir=str(corpus), warehouse=str(db), batch_size=3, workers=2, snapshot=False)
+    assert summary["loaded"] == 10 and summary["failed"] == 1
+    assert table_contents(db) == table_contents(one_worker_warehouse)
+    again = etl(input_dir=str(corpus), warehouse=str(db), batch_size=3, workers=2, snapshot=False)
+    assert again["loaded"] == 0 and again["skipped"] == 10
+
+
+def test_a_two_worker_local_dask_cluster_loads_the_same_warehouse_as_one(prefect_harness, corpus,
+                                                                         one_worker_warehouse, tmp_path):
+    pytest.importorskip("prefect_dask")
+    from flows.pipeline import etl
+
+    db = tmp_path / "dask.duckdb"
+    summary = etl(input_dir=str(corpus), warehouse=str(db), batch_size=3, workers=2, task_runner="dask",
+                  snapshot=False)
+    assert summary["loaded"] == 10
+    assert table_contents(db) == table_contents(one_worker_warehouse)
