@@ -99,8 +99,15 @@ def running(runner) -> Iterator[Any]:
         yield runner
 
 
-def in_flight_limit(workers: int) -> int:
-    """Batches submitted but not yet loaded: enough to keep every worker busy while the flow loads one."""
+def in_flight_limit(workers: int, runner=None) -> int:
+    """Batches submitted but not yet loaded: enough to keep every worker busy while the flow loads one.
+
+    On an existing Dask cluster the cluster's threads count, not --workers.
+    """
+    client = getattr(runner, "_client", None)
+    if client is not None:
+        with contextlib.suppress(Exception):
+            workers = max(workers, sum(client.nthreads().values()))
     return 2 * max(1, workers)
 
 

@@ -251,7 +251,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
         parameter_sets = ({"paths": b, "root": root, "known": _known_for(b, root, known)} for b in batch_lists)
         runner = batch_scope.enter_context(running(
             make_task_runner(task_runner, workers, dask_address) if batch_lists else None))
-        results = run_in_order(process_batch, parameter_sets, runner, in_flight_limit(workers))
+        results = run_in_order(process_batch, parameter_sets, runner, in_flight_limit(workers, runner))
         for batch_paths, batch in zip(batch_lists, results):
             # A changed file's old doc_id is about to be replaced, so it no longer blocks its new bytes.
             for d in batch.documents:

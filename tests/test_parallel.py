@@ -177,3 +177,18 @@ def test_a_two_worker_local_dask_cluster_loads_the_same_warehouse_as_one(prefect
                   snapshot=False)
     assert summary["loaded"] == 10
     assert table_contents(db) == table_contents(one_worker_warehouse)
+
+
+def test_an_existing_dask_cluster_is_used_through_its_address(prefect_harness, corpus, one_worker_warehouse,
+                                                              tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from flows.pipeline import etl
+
+    db = tmp_path / "address.duckdb"
+    # Thread workers start in a second; the address path is what is under test here, not process isolation.
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        summary = etl(input_dir=str(corpus), warehouse=str(db), batch_size=3, task_runner="dask",
+                      dask_address=cluster.scheduler_address, snapshot=False)
+        assert summary["loaded"] == 10
+    assert table_contents(db) == table_contents(one_worker_warehouse)
