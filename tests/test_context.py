@@ -207,3 +207,106 @@ def test_resolve_period(written, kind_dates):
 def test_classify_org(name, expected):
     got = classify_org(name)
     assert {k: got[k] for k in expected} == expected
+
+
+# ---- unseen layouts and regions ------------------------------------------------------------------------------
+
+def figures_of(raw: str) -> dict:
+    """Figures of a raw text run through normalization and extraction, by surface."""
+    from flows.extract import extract_figures
+    from flows.normalize import normalize
+
+    norm = normalize(raw)
+    return {f.surface: f for f in extract_figures(norm.text, norm.sentences, DocContext(doc_id="t"))}
+
+
+@pytest.mark.parametrize("raw,surface,metric,period_text,period_start", [
+    ("广州中院2022年数据\n\n指标 | 2021年 | 2022年\n\n收案(件) | 59 225 | 61 200\n\n结案率(%) | 95.1 | 96.2",
+     "61 200", "收案", "2022年", date(2022, 1, 1)),
+    ("广州中院2022年数据\n\n指标 | 2021年 | 2022年\n\n收案(件) | 59 225 | 61 200\n\n结案率(%) | 95.1 | 96.2",
+     "95.1", "结案率", "2021年", date(2021, 1, 1)),
+    ("单位:件\n指标 | 2022年1-6月 | 2023年1-6月\n执行收案 | 41 230 | 44 875",
+     "44 875", "执行收案", "2023年1-6月", date(2023, 1, 1)),
+])
+def test_table_cell_metric_from_row_and_period_from_column(raw, surface, metric, period_text, period_start):
+    f = figures_of(raw)[surface]
+    assert (f.metric, f.period_text, f.period_start) == (metric, period_text, period_start)
+
+
+@pytest.mark.parametrize("raw,surface,period_text,period_start,period_end", [
+    ("臺灣高等法院111年度司法統計\n111年全年,各地方法院終結民事事件共計1,234,567件,較110年增加3.2%。",
+     "1,234,567件", "111年全年", date(2022, 1, 1), date(2022, 12, 31)),
+    ("法務部112年度統計\n各地方法院112年度終結刑事案件21萬8,764件,定罪率為96.4%。",
+     "96.4%", "112年度", date(2023, 1, 1), date(2023, 12, 31)),
+    ("法務部統計\n民國112年底,全國矯正機關收容人數為5萬5,826人。",
+     "5万5,826人", "民国112年底", date(2023, 1, 1), date(2023, 12, 31)),
+    ("廉政公署年報\n2023/24年度廉署的開支為14.73億港元。",
+     "14.73亿港元", "2023/24年度", date(2023, 4, 1), date(2024, 3, 31)),
+])
+def test_taiwan_roc_years_and_fiscal_years_give_periods(raw, surface, period_text, period_start, period_end):
+    f = figures_of(raw)[surface]
+    assert (f.period_text, f.period_start, f.period_end) == (period_text, period_start, period_end)
+
+
+def test_roc_years_are_not_read_in_a_mainland_report():
+    doc = DocContext(doc_id="t")
+    text = "建院100年来,本院共审结案件120万件。"
+    prepare_document(text, doc)
+    assert [p.text for p in find_periods(text)] == ["建院100年来"]
+
+
+@pytest.mark.parametrize("raw,surface,metric,org", [
+    ("臺灣高等法院111年度司法統計\n111年全年,各地方法院終結民事事件共計1,234,567件。",
+     "1,234,567件", "终结民事事件", "各地方法院"),
+    ("法務部統計\n112年全年,各地方檢察署新收偵查案件共計61萬2,345件。", "61万2,345件", "新收侦查案件", "各地方检察署"),
+    ("湖南省高级人民法院工作报告\n2022年,省法院受理案件2.1万件。", "2.1万件", "受理案件", "湖南省高级人民法院"),
+    ("浙江省公安厅通报\n全省共接报110警情612万起,平均到场时间缩短至8.5分钟。", "8.5分钟", "平均到场时间", "全省"),
+])
+def test_collectives_and_provincial_orgs(raw, surface, metric, org):
+    f = figures_of(raw)[surface]
+    assert (f.metric, f.org) == (metric, org)
+
+
+@pytest.mark.parametrize("raw,surface,metric,baseline", [
+    ("香港警務處表示,2022年整體罪案共70,048宗,按年上升17.8%。", "17.8%", "整体罪案", "按年"),
+    ("治安警察局開立刑事專案調查2,846宗,按年比較上升12.5%。", "12.5%", "开立刑事专案调查", "按年比较"),
+    ("盜竊案628宗,較上年減少5.3%。", "5.3%", "盗窃案", "较上年"),
+    ("盜竊案628宗,與去年同期相比減少5.3%。", "5.3%", "盗窃案", "与去年同期相比"),
+    ("詐騙案412宗,比上年同期下降3%。", "3%", "诈骗案", "比上年同期"),
+])
+def test_hong_kong_baselines_keep_the_previous_metric(raw, surface, metric, baseline):
+    f = figures_of(raw)[surface]
+    assert (f.metric, f.kind, f.baseline) == (metric, "change", baseline)
+
+
+def test_changes_after_fenbie_pair_with_the_figures_before():
+    got = figures_of("2023年,全市法院共受理各类案件14.7万件,结案11.2万件,同比分别上升9.6%和7.3%。")
+    assert (got["9.6%"].metric, got["7.3%"].metric) == ("受理各类案件", "结案")
+
+
+def test_a_year_written_right_before_a_figure_is_its_period():
+    got = figures_of("2023年,廉署共接獲貪污投訴2,262宗,較2022年的2,125宗增加6%。")
+    assert (got["2,262宗"].period_text, got["2,125宗"].period_text, got["6%"].period_text) == (
+        "2023年", "2022年", "2023年")
+
+
+def test_same_period_takes_the_dates_of_the_period_before():
+    got = figures_of("2023年第三季度,治安警察局共拘捕1,127名。\n司法警察局同期偵破毒品案件63宗。")
+    assert (got["63宗"].period_text, got["63宗"].period_start) == ("同期", date(2023, 7, 1))
+
+
+@pytest.mark.parametrize("raw,surface,unit", [
+    ("法務部統計\n詐欺案件平均每案損失25.6萬元。", "25.6万元", "新台币"),
+    ("香港警務處表示,涉款共3,000萬元。", "3,000万元", "港元"),
+    ("澳門治安警察局:罰款收入達500萬元。", "500万元", "澳门元"),
+    ("香港警務處表示,涉款人民币3,000萬元。", "人民币3,000万元", "元"),
+    ("杭州市公安局挽回损失3.2亿元。", "3.2亿元", "元"),
+])
+def test_bare_yuan_is_the_local_dollar(raw, surface, unit):
+    assert figures_of(raw)[surface].unit == unit
+
+
+def test_a_thousands_comma_does_not_end_the_clause():
+    got = figures_of("香港警務處表示,詐騙案是增幅最大的罪案類別,共有39,824宗,較2022年增加11,913宗,升幅達42.7%。")
+    assert [got[s].metric for s in ("39,824宗", "11,913宗", "42.7%")] == ["诈骗案"] * 3
+    assert (got["11,913宗"].kind, got["11,913宗"].direction) == ("change", "up")

@@ -454,3 +454,67 @@ def test_extract_figures_surfaces_match_offsets():
     assert len(figures) == 7
     for f in figures:
         assert text[f.char_start:f.char_end] == f.surface
+
+
+# ---- unseen layouts: times in page chrome, HTML tables as text, Hong Kong baselines, tenths ---------------------
+
+@pytest.mark.parametrize("text", [
+    "发布时间:2023-01-12 10:30:15  来源:本院",
+    "发布时间:2023-07-18 15:42:07",
+    "2023-03-28 08:22",
+    "1月12日 19:45 发布",
+    "更新于 2022/05/06 23:59",
+])
+def test_clock_times_are_not_ratios(text):
+    assert [q.surface for q in find_quantities(text)] == []
+
+
+def test_ratios_still_read_next_to_a_date():
+    got = find_quantities("2023年,案件比为1:1.08,员额检察官与辅助人员之比为1比1.2")
+    assert [(q.surface, round(q.value, 3), q.kind) for q in got] == [("1:1.08", 1.08, "ratio"), ("1比1.2", 1.2, "ratio")]
+
+
+# HTML tables reduced to text: the unit in the row label or the column header, the metric from the row label,
+# the period from the column header; blank lines between rows, as the HTML normalizer leaves them.
+TABLES = [
+    ("指标 | 2021年 | 2022年\n\n收案(件) | 59 225 | 61 200\n\n结案率(%) | 95.1 | 96.2",
+     [("59 225", 59225, "件", "count", "收案", "2021年"), ("61 200", 61200, "件", "count", "收案", "2022年"),
+      ("95.1", 95.1, "%", "rate", "结案率", "2021年"), ("96.2", 96.2, "%", "rate", "结案率", "2022年")]),
+    ("单位:件\n指标 | 2022年1-6月 | 2023年1-6月 | 同比(%)\n执行收案 | 41 230 | 44 875 | -5.4",
+     [("41 230", 41230, "件", "count", "执行收案", "2022年1-6月"),
+      ("44 875", 44875, "件", "count", "执行收案", "2023年1-6月"), ("-5.4", 5.4, "%", "change", "执行收案", None)]),
+    ("年度 | 收案(件) | 结案率(%)\n2021年 | 1234 | 95.5",
+     [("1234", 1234, "件", "count", "收案", "2021年"), ("95.5", 95.5, "%", "rate", "结案率", "2021年")]),
+    ("法院 | 收案数(件)\n海曙区法院 | 3 456 |",
+     [("3 456", 3456, "件", "count", "收案数", None)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", TABLES, ids=[t.splitlines()[0] for t, _ in TABLES])
+def test_table_cells_read_row_label_and_column_header(text, expected):
+    got = find_quantities(text)
+    assert [(q.surface, q.value, q.unit, q.kind, q.label_hint, q.period_hint) for q in got] == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("整体罪案共70,048宗,按年上升17.8%", [("70,048宗", None, None), ("17.8%", "up", "按年")]),
+    ("开支按年比较增加2.1%", [("2.1%", "up", "按年比较")]),
+    ("破案率较上年下跌6.9个百分点", [("6.9个百分点", "down", "较上年")]),
+    ("盗窃案与去年同期相比减少5.3%", [("5.3%", "down", "与去年同期相比")]),
+    ("罪案比上年同期下降3%", [("3%", "down", "比上年同期")]),
+])
+def test_hong_kong_baselines(text, expected):
+    got = find_quantities(text)
+    assert [(q.surface, q.direction, q.baseline) for q in got] == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("诉前程序整改率保持在九成五以上", [("九成五以上", 95, "%", "rate", O, None, None)]),
+    ("认罪认罚案件占比超过八成", [("超过八成", 80, "%", "rate", O, None, None)]),
+    ("111年全年,各地方法院终结民事事件共计1,234,567件",
+     [("1,234,567件", 1234567, "件", "count", E, None, None)]),
+    ("民国112年底,收容人数为5万5,826人", [("5万5,826人", 55826, "人", "count", E, None, None)]),
+    ("审查起诉平均用时为18至25天", [("18至25天", 18, "天", "duration", E, None, 25)]),
+])
+def test_unseen_forms(text, expected):
+    _check(text, expected)

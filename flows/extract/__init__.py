@@ -1,18 +1,27 @@
 """Extract: figures from normalized text, each with its metric, organization and period."""
 from __future__ import annotations
 
-from .context import attach_context
+import re
+
+from .context import attach_context, prepare_document
 from .model import DocContext, Figure, figure_id_for
 from .numbers import find_quantities
 
 __all__ = ["extract_figures", "DocContext", "Figure"]
 
+# Bare 元 in a report from Taiwan, Hong Kong or Macau is the local dollar, unless renminbi is named.
+_LOCAL_CURRENCY = {"tw": "新台币", "hk": "港元", "mo": "澳门元"}
+_RENMINBI = re.compile(r"人民币|RMB|¥|￥")
+
 
 def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext) -> list[Figure]:
     """Every figure in the text, sentence by sentence, in text order."""
     figures = []
+    local_currency = _LOCAL_CURRENCY.get(prepare_document(text, doc).region)
     for index, (start, end) in enumerate(sentences):
         for q in find_quantities(text, start, end):
+            if local_currency and q.unit == "元" and not _RENMINBI.search(text, max(0, q.char_start - 4), q.char_end):
+                q.unit = local_currency  # 25.6万元 in a Taiwan report is in New Taiwan dollars
             ctx = attach_context(text, (start, end), q, doc)
             figures.append(Figure(
                 figure_id=figure_id_for(doc.doc_id, q.char_start, q.char_end, q.unit),

@@ -12,10 +12,19 @@ from dataclasses import dataclass, field
 
 from .model import Context, DocContext, Quantity
 from .orgs import Mention, Place, canonical_name, core_info, find_mentions, lookup_place, place_before, short_place
-from .periods import PeriodMention, find_periods, resolve_period, year_in
+from .periods import PeriodMention, find_periods, period_length_at_start, resolve_period, year_in
 
 _INDEX_KEY = "context_index"
 _CLAUSE_END = ",，;；:：。!?！？\n"
+
+
+def _breaks(text: str, i: int) -> bool:
+    """True where text[i] ends a clause; the comma of 11,913 (a thousands separator) does not."""
+    c = text[i]
+    if c not in _CLAUSE_END:
+        return False
+    return not (c == "," and i and text[i - 1].isdigit() and text[i + 1:i + 4].isdigit()
+                and not text[i + 4:i + 5].isdigit())
 _PREPOSITION_BEFORE = re.compile(r"(向|与|对|联合|会同|同|和|跟|为|及|由|被|给|从|经|在|协调|对接|联动|督促|指导|配合|推动)$")
 _FILLER_START = re.compile(r"^(?:[\s“”\"'▲■●◆★#.…]|同时|此外|另外|其中|据统计|据了解|据悉|目前|经过|通过|为了|为|并|还|也|又|均|"
                            r"共|已经|已|先后|累计|全年|其后|最终|最后|今年|去年|此前|随后|而|更是|更)+")
@@ -25,15 +34,34 @@ _NUMBERISH = re.compile(r"(?:(?:\d+(?:[.,:/]\d+)*|(?:[零〇一二两三四五�
 _TRAILING = re.compile(r"(?:分别为|分别是|分别达|分别|同比(?:上升|下降|提高|增长|增加|减少|降低|提升|缩短|上涨)?了?|环比|"
                        r"达到了|达到|稳定在|保持在|控制在|降至|降到|降低到|降低至|提高到|提高至|提升至|提升到|上升到|上升至|"
                        r"缩短至|缩短到|压缩至|压缩到|减少至|减少到|下降到|下降至|增长到|增长至|增加到|增加至|上升|下降|提高|提升|"
-                       r"增长|增加|减少|缩短|降低|上涨|降幅|增幅|幅度|基本|约有|共有|共计|合计|总计|累计|已达|达|为|是|共|约|有|近|"
-                       r"超过|逾|仅|只|就|计|在|居|不|位居|位列|排名|排在|列|占比|之|了|的还有|的共有|的有|的|:|：|\s)+$")
-_COMPARATIVE_START = re.compile(r"^(?:比|较|同比|环比|高于|低于|多于|少于|超出|超过全|相比|与.{0,8}相比)")
+                       r"增长|增加|减少|缩短|降低|上涨|降幅|增幅|升幅|涨幅|跌幅|减幅|幅度|基本|约有|共有|共计|合计|总计|累计|已达|达|(?<![行作])为|是|共|约|有|近|"
+                       r"超过|逾|仅|只|就|计|在|居|不|位居|位列|排名|排在|列|占比|之|了|的还有|的共有|的有|的|:|：|\s|平均(?=压缩|缩短|减少|降低|提高|下降|上升|为|达))+$")
+_COMPARATIVE_START = re.compile(r"^(?:比|较|同比|环比|按年|按季|按月|高于|低于|多于|少于|超出|超过全|相比|与.{0,8}相比)")
 _RANK_WORDS = re.compile(r"(?:综合排名|总体排名|排名|位居|位列|排在|排|居)(?:全国|全省|全市|全区|全县|前列)?$")
-_SCOPE_WORDS = re.compile(r"^(?:全国|全省|全市|全县|全区|全院|该市|该县|该区|该院|本院|我院|各地|全)+")
+_SCOPE_WORDS = re.compile(r"^(?:全国|全省|全市|全县|全区|全院|该市|该县|该区|该院|本院|我院|各地(?!方)|全)+")
 _VERBISH_START = "的是为在于达有共约近超逾占比较同将把被已并和与及或等个"
 _PAREN_OPEN = "(（"
 _PLACE_SUBJECT_AFTER = re.compile(r"^(?:是|把|将|在|综合|位居|位列|排名|深入|扎实|持续|全面|积极|大力|共|累计|已|以|坚持|着力|探索|推进|创新|"
                                   r"召开|出台|建立|开展|先后|今年|去年)")
+
+
+# Which jurisdiction a report is from decides how its years (Taiwan: 民国111年) and bare 元 read.
+_TAIWAN = re.compile(r"民国\d|台湾[\u4e00-\u9fff]{0,6}(?:法院|检察署)|地检署|地方检察署|法务部|新台币|台币|警政署")
+_ROC_YEAR_MENTION = re.compile(r"(?<![\d.])1\d{2}年(?:度|全年|底)?")
+_HONG_KONG = re.compile(r"香港|港元|港币|廉政公署|警务处|律政司|全港")
+_MACAU = re.compile(r"澳门|治安警察局|司法警察局|全澳")
+
+
+def doc_region(text: str) -> str | None:
+    """'tw', 'hk' or 'mo' for a report from Taiwan, Hong Kong or Macau, None otherwise (the mainland)."""
+    head = text[:4000]
+    if _TAIWAN.search(head) or len(_ROC_YEAR_MENTION.findall(head)) >= 2:
+        return "tw"
+    if _MACAU.search(head):
+        return "mo"
+    if _HONG_KONG.search(head):
+        return "hk"
+    return None
 
 
 @dataclass
@@ -70,6 +98,7 @@ class DocIndex:
     metrics: dict[int, str] = field(default_factory=dict)
     metric_starts: list[int] = field(default_factory=list)
     parenthetical: set = field(default_factory=set)
+    region: str | None = None
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -83,7 +112,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 
 def _clause_start(text: str, pos: int, lo: int) -> int:
     i = pos
-    while i > lo and text[i - 1] not in _CLAUSE_END:
+    while i > lo and (text[i - 1] not in _CLAUSE_END or not _breaks(text, i - 1)):
         i -= 1
     return i
 
@@ -125,12 +154,15 @@ def _doc_place(doc: DocContext, text: str, mentions: list[Mention]) -> Place | N
 def prepare_document(text: str, doc: DocContext) -> DocIndex:
     """Index a document's organizations, periods, paragraphs and sections once, into doc.extra."""
     paragraphs = _paragraphs(text)
-    periods = find_periods(text)
+    region = doc_region(text)
+    roc = region == "tw"
+    periods = find_periods(text, roc=roc)
     titles = [(m.start(), m.end()) for m in re.finditer(r"《[^》]{0,80}》", text)]
     mentions = [m for m in find_mentions(text) if not any(a < m.start < b for a, b in titles)]
-    reference_year = year_in(doc.title) or year_in(text[:200]) or (doc.published.year if doc.published else None)
+    reference_year = year_in(doc.title, roc) or year_in(text[:200], roc) or (
+        doc.published.year if doc.published else None)
     doc_city = _doc_place(doc, text, mentions)
-    province = doc_city.province if doc_city else None
+    province = doc_city.province if doc_city else _doc_province(doc, text)
     province_written = bool(province) and (province in text or short_place(province) in text)
 
     # Resolve mentions in reading order, following the places the text moves through.
@@ -173,20 +205,37 @@ def prepare_document(text: str, doc: DocContext) -> DocIndex:
     doc_org = max(set(subject_names), key=subject_names.count) if subject_names else None
     period_dates = {}
     context_year, context_para = None, -1
+    last_dates = (None, None, None)
     for p in periods:  # a year stated earlier in the paragraph dates the periods after it
         para_lo = _paragraph_of(paragraphs, p.start)
         if para_lo != context_para:
             context_year, context_para = None, para_lo
-        period_dates[p.start] = resolve_period(p.text, p.kind, context_year, reference_year, doc.published)
+        if p.kind == "same_period":
+            period_dates[p.start] = last_dates  # 同期: the period just reported
+            continue
+        period_dates[p.start] = resolve_period(p.text, p.kind, context_year, reference_year, doc.published, roc)
+        if p.adverbial and period_dates[p.start][1] is not None:
+            last_dates = period_dates[p.start]
         if re.match(r"(?:19|20)\d{2}年", p.text):
             context_year = int(p.text[:4])
     refs.sort(key=lambda r: r.start)
     index = DocIndex(text=text, paragraphs=paragraphs, paragraph_starts=[s for s, _ in paragraphs], orgs=refs,
                      org_starts=[r.start for r in refs], periods=periods, period_starts=[p.start for p in periods],
                      period_dates=period_dates, sections=sections, doc_org=doc_org, city=doc_city,
-                     reference_year=reference_year)
+                     reference_year=reference_year, region=region)
     doc.extra[_INDEX_KEY] = index
     return index
+
+
+def _doc_province(doc: DocContext, text: str) -> str | None:
+    """The province a provincial report names in its headline or first lines (湖南省高级人民法院工作报告)."""
+    head = (doc.title or "") + "\n" + text[:200]
+    for m in re.finditer(r"[\u4e00-\u9fff]{2,8}?(?:省|自治区)", head):
+        for i in range(m.start(), m.end() - 1):
+            p = lookup_place(head[i:m.end()])
+            if p and p.level == "province":
+                return p.name
+    return None
 
 
 def _move(p: Place, city: Place | None, county: Place | None) -> tuple[Place | None, Place | None]:
@@ -286,6 +335,9 @@ def _pick_period(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> Per
     para_lo = _paragraph_of(index.paragraphs, q.char_start)
     clause_lo = _clause_start(index.text, q.char_start, para_lo)
     i = bisect.bisect_left(index.period_starts, q.char_start)
+    if i and _OWN_PERIOD_GAP.fullmatch(index.text, index.periods[i - 1].end, q.char_start) \
+            and index.periods[i - 1].kind in ("year", "month_range", "quarter", "fiscal_year"):
+        return index.periods[i - 1]
     for p in reversed(index.periods[:i]):
         if p.start < para_lo:
             break
@@ -300,6 +352,10 @@ def _pick_period(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> Per
         if p.adverbial and not p.frequency and p.start >= q.char_end:
             return p
     return None
+
+
+_TOPIC = re.compile(r"([^,，;；:：。\d]{2,12}?)(?:是|为)[^,，;；:：。\d]*$")
+_OWN_PERIOD_GAP = re.compile(r"(?:同期)?的?(?:共|为|有)?")
 
 
 # ---- organization ------------------------------------------------------------------------------------------
@@ -338,11 +394,15 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
     # 全市认罪认罚适用比例: a label opened by 全市 reports the city as a whole.
     if q.kind != "rank" and not any(r.start >= clause_lo for r in in_sentence):
         head = _FILLER_START.sub("", text[clause_lo:q.char_start])
-        opened = re.match(r"(全市|全县|全区)", head)
-        if opened:
+        if not in_sentence and not re.match(r"全", head):
+            head = _FILLER_START.sub("", text[s_lo:q.char_start])  # 全省共接报…,平均到场时间…: the sentence's scope
+        opened = re.match(r"(全市|全县|全区|全省|全国|全港|全澳|全台)", head)
+        if opened and opened.group(1) in ("全市", "全县", "全区"):
             place = _current_place(index, q.char_start, opened.group(1))
             if place:
                 return place
+        elif opened:
+            return opened.group(1)
     for r in reversed(in_sentence):
         if not (r.object_of_prep or r.place or r.possessive or r.collective) and r.start < clause_lo:
             return r.name
@@ -410,10 +470,7 @@ def _strip_label(label: str, index: DocIndex, lo: int) -> str:
     for _ in range(3):
         before = label
         label = _FILLER_START.sub("", label)
-        for p in find_periods(label):
-            if p.start == 0:
-                label = label[p.end:]
-                break
+        label = label[period_length_at_start(label, index.region == "tw"):]
         ms = [m for m in find_mentions(label) if m.end < len(label)]
         if ms:
             last = ms[-1]
@@ -450,7 +507,7 @@ def _after_phrase(text: str, q: Quantity, hi: int) -> str:
     j = i
     if text[i:i + 1] == "、":
         return ""
-    while j < hi and text[j] not in _CLAUSE_END:
+    while j < hi and (text[j] not in _CLAUSE_END or not _breaks(text, j)):
         if text[j] == "、" and j + 1 < hi and re.match(r"[\d一二两三四五六七八九十]", text[j + 1]):
             break
         j += 1
@@ -478,6 +535,9 @@ def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | No
     if in_parens:
         before = before.rstrip()[:-1]
     previous = _previous_metric(index, s_lo, q.char_start)
+    paired = _paired_metric(index, s_lo, clause_lo, q) if "分别" in raw_before else None
+    if paired:
+        return paired
     if (_COMPARATIVE_START.match(before) or _COMPARATIVE_START.match(raw_before)) and previous and not in_parens:
         return previous
     if in_parens:
@@ -529,15 +589,41 @@ def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | No
         return previous
     if after_label:
         return _strip_label(after_label, index, q.char_end) or None
+    if clause_lo > s_lo:  # 诈骗案是增幅最大的类别,共有39,824宗: the topic of the clause before
+        topic = _TOPIC.match(text, _clause_start(text, clause_lo - 1, s_lo), clause_lo - 1)
+        if topic:
+            return _strip_label(topic.group(1), index, clause_lo) or None
     nxt_hi = q.char_end
-    while nxt_hi < s_hi and text[nxt_hi] not in _CLAUSE_END:
+    while nxt_hi < s_hi and (text[nxt_hi] not in _CLAUSE_END or not _breaks(text, nxt_hi)):
         nxt_hi += 1
     if nxt_hi < s_hi:
         k = nxt_hi + 1
-        while k < s_hi and text[k] not in _CLAUSE_END:
+        while k < s_hi and (text[k] not in _CLAUSE_END or not _breaks(text, k)):
             k += 1
-        return _strip_label(text[nxt_hi + 1:k], index, nxt_hi + 1) or None
+        following = text[nxt_hi + 1:k]
+        if not _COMPARATIVE_START.match(following) and not _NUMBERISH.search(following):
+            return _strip_label(following, index, nxt_hi + 1) or None
     return None
+
+
+def _paired_metric(index: DocIndex, s_lo: int, clause_lo: int, q: Quantity) -> str | None:
+    """In 收案14.7万件,结案11.2万件,同比分别上升9.6%和7.3%, the k-th figure after 分别 pairs with the k-th
+    of the figures just before."""
+    text = index.text
+    hi = q.char_end
+    while hi < len(text) and (text[hi] not in _CLAUSE_END or not _breaks(text, hi)):
+        hi += 1
+    group = [m.start() + clause_lo for m in _NUMBERISH.finditer(text[clause_lo:hi])]
+    k = next((n for n, start in enumerate(group) if start <= q.char_start < start + len(q.surface) + 1
+              or start == q.char_start), None)
+    if len(group) < 2 or k is None:
+        return None
+    lo = bisect.bisect_left(index.metric_starts, s_lo)
+    hi_i = bisect.bisect_left(index.metric_starts, clause_lo)
+    earlier = [index.metrics[start] for start in index.metric_starts[lo:hi_i] if start not in index.parenthetical]
+    if len(earlier) < len(group):
+        return None
+    return earlier[-len(group):][k]
 
 
 def _previous_metric(index: DocIndex, s_lo: int, pos: int) -> str | None:
@@ -560,13 +646,13 @@ def _table_metric(text: str, sentence: tuple[int, int], q: Quantity) -> str | No
         return None
     cells = re.split(r"[|｜\t]", line)
     label = next((c.strip() for c in cells if c.strip() and not re.search(r"\d", c)), None)
-    return label
+    return re.sub(r"[(（][^()（）]*[)）]", "", label).strip() or None if label else None
 
 
 def attach_context(text: str, sentence: tuple[int, int], q: Quantity, doc: DocContext) -> Context:
     """Metric, org and period for a quantity in its sentence."""
     index = _index(text, doc)
-    metric = _table_metric(text, sentence, q) or _metric(index, sentence, q)
+    metric = q.label_hint or _table_metric(text, sentence, q) or _metric(index, sentence, q)
     if metric:
         if q.char_start not in index.metrics:
             bisect.insort(index.metric_starts, q.char_start)
@@ -574,7 +660,13 @@ def attach_context(text: str, sentence: tuple[int, int], q: Quantity, doc: DocCo
     org = _pick_org(index, sentence, q, metric or "")
     period = _pick_period(index, sentence, q)
     ctx = Context(metric=metric or None, org=org)
-    if period is not None:
+    if q.period_hint:  # a table cell under a column (or beside a row label) naming its period
+        hinted = find_periods(q.period_hint, roc=index.region == "tw")
+        kind = hinted[0].kind if hinted else "year"
+        ctx.period_text = q.period_hint
+        ctx.period_type, ctx.period_start, ctx.period_end = resolve_period(
+            q.period_hint, kind, None, index.reference_year, None, index.region == "tw")
+    elif period is not None:
         ctx.period_text = period.text
         ctx.period_type, ctx.period_start, ctx.period_end = index.period_dates.get(period.start, (None, None, None))
     return ctx

@@ -32,6 +32,7 @@ class Quantity:
     # For a table cell: the row label and column header the number sits under (the metric lies there, not
     # in the words before the number).
     label_hint: str | None = None
+    period_hint: str | None = None
 
 
 @dataclass

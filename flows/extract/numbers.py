@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .model import Quantity
+from .orgs import find_mentions
 
 # ---- units ------------------------------------------------------------------------------------------------
 
@@ -240,7 +241,7 @@ _PRE_APPROX_PLACE = re.compile(r"(?:上|过)$")  # 上百, 过万: only before a
 _DIR_WORDS_UP = ("上升", "提高", "提升", "增长", "增加", "上涨", "增多", "攀升", "延长", "加快", "提速", "高出",
                  "多出", "增幅", "涨幅", "升幅", "增速", "增长率", "增长幅度", "上升幅度")
 _DIR_WORDS_DOWN = ("下降", "降低", "减少", "缩短", "压缩", "缩减", "下滑", "回落", "减低", "节省", "节约", "降幅",
-                   "减幅", "下降率", "下降幅度", "降低幅度", "减少幅度", "缩小", "收窄", "低出", "少出")
+                   "减幅", "下跌", "跌幅", "下降率", "下降幅度", "降低幅度", "减少幅度", "缩小", "收窄", "低出", "少出")
 _DIRECTION = {w: "up" for w in _DIR_WORDS_UP} | {w: "down" for w in _DIR_WORDS_DOWN}
 _DIR_ALT = "|".join(sorted(_DIRECTION, key=len, reverse=True))
 # The verb right before the number: 同比下降6.1个百分点, 降幅达67.52%, 减少了45.7天.
@@ -251,7 +252,7 @@ _LEVEL_END = re.compile(r"(?:上升|提高|提升|下降|降低|缩短|减少|�
 # 比全省平均值(113.09天)少13.57天, 较上年多, 同比增5%.
 _COMPARE_END = re.compile(r"(?:(?<![占对相评攀类无])比(?![例重率])|较)[^,;。、!?]{0,24}?(?P<dir>多|少|高|低|快|慢|增|减|升|降|涨|跌)"
                           r"(?:了)?$")
-_BASELINE_END = re.compile(r"(?P<base>同比|环比)(?:分别|均|都|也|则|还|又|共|有所|略有|小幅|大幅)?(?P<dir>增|减|升|降|涨|跌)?$")
+_BASELINE_END = re.compile(r"(?P<base>同比|环比|按年(?:比较)?|按季|按月)(?:分别|均|都|也|则|还|又|共|有所|略有|小幅|大幅)?(?P<dir>增|减|升|降|涨|跌)?$")
 # 节省庭审时间40%, 降低成本三成: verb, object, share.
 _GAP_VERB = re.compile(r"(?P<dir>节省|节约|减少|降低|提高|提升|增加|缩短|压缩|缩减)(?P<gap>[^,;。、!?\d%达为至到是占的]{1,10})$")
 # 高于全国平均值11个百分点: a comparison with its baseline named.
@@ -262,14 +263,14 @@ _SHARE_APPROX = re.compile(r"(?P<w>超过|超出|逾|近|接近|将近|不到|�
 _COMPARE_DIR = {"高于": "up", "高出": "up", "超过": "up", "超出": "up", "多于": "up", "低于": "down", "少于": "down",
                 "不及": "down", "多": "up", "高": "up", "快": "up", "增": "up", "升": "up", "涨": "up",
                 "少": "down", "低": "down", "慢": "down", "减": "down", "降": "down", "跌": "down"}
-_BASELINE = re.compile(r"(同比|环比|较[^,;。、!?]{1,12}?|(?<![占对相评攀类无])比(?![例重率])[^,;。、!?]{1,14}?)"
+_BASELINE = re.compile(r"(同比|环比|按年(?:比较)?|按季|按月|(?:与|和|同)[^,;。、!?]{1,12}?相比|较[^,;。、!?]{1,12}?|(?<![占对相评攀类无])比(?![例重率])[^,;。、!?]{1,14}?)"
                        r"(?=(?:分别|均|都|也|则|还|又|共|有所|略有|小幅|大幅)?(?:" + _DIR_ALT +
                        r"|多|少|高|低|快|慢|增|减|升|降|涨|跌))")
 _RANK_CONTEXT = re.compile(r"(?:排名|排位|排行|排序|位居|位列|名列|排在|位于|居于|居|列|荣获|获得|获|取得|夺得|并列|"
                            r"全国|全省|全市|全区|全县|全州|全盟|全港|全澳|全台|同级|同类|省内|市内)"
                            r"[^,;。、!?第]{0,14}$")
 _RANK_REGION = re.compile(r"(?:全国|全省|全市|全区|全县|全州|全盟|全港|全澳|全台|同级|同类|省内|市内|系统内)$")
-_CLAUSE_CUT = re.compile(r"[,;。!?:、]")
+_CLAUSE_CUT = re.compile(r"(?<!\d),|,(?!\d{3}(?!\d))|[;。!?:、]")  # not the comma of 11,913
 _SLOGAN_AFTER = re.compile(r"[零〇一二两三四五六七八九十]|必须|严禁|一律|不准|禁止|不得|坚持|维护|自信|意识|确保|到位|"
                            r"表率|全面")
 _QUOTED = re.compile(r"“[^“”\n]{0,12}”|\"[^\"\n]{0,12}\"|「[^「」\n]{0,12}」|『[^『』\n]{0,12}』|《[^《》\n]*》|〈[^〈〉\n]*〉")
@@ -283,6 +284,10 @@ _CODE_BEFORE = re.compile(r"[A-Za-z_/=#@&+·•.\-]")
 _CODE_AFTER = re.compile(r"[A-Za-z_+·•#@]")
 _SMALL_CN_UNITS = frozenset({"名", "人", "人次", "件", "起", "宗", "户", "家", "位"})
 _DOWN_SIGNS = "-−"
+# A clock time: a:b right after a date (2023-01-12 , 1月12日) or chained with a seconds field.
+_CLOCK_BEFORE = re.compile(r"(?:\d[:∶]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*|\d{1,2}日\s*|T)$")
+_SHARE_POST = re.compile(r"及以上|及以下|以上|以下|左右|以内")
+_CLOCK_AFTER = re.compile(r"[:∶]\d{2}(?!\d)")
 
 
 def _approx_before(text: str, lo: int, s: int, bare_place: bool) -> tuple[str | None, int]:
@@ -334,8 +339,9 @@ def _read_direction(prefix: str, unit: str) -> tuple[str | None, str | None, boo
         b = list(_BASELINE.finditer(prefix))
         if b:
             baseline = re.sub(r"[(（][^()（）]*[)）]", "", b[-1].group(1)) or None
-    elif re.search(r"(?:同比|环比)$", prefix):
-        baseline = prefix[-2:]
+    else:
+        bare = re.search(r"(?:同比|环比|按年)$", prefix)
+        baseline = bare.group(0) if bare else None
     return direction, baseline, False, share.group("w") if share else None
 
 
@@ -351,13 +357,15 @@ _CELL_NUMBER = re.compile(r"\s*(?P<sign>[-−+])?(?P<num>\d{1,3}(?:[ ,]\d{3})+(?
 _HEADER_UNIT = re.compile(r"[(（]\s*(?:单位\s*[:：]?\s*)?(?P<u>[^()（）]{1,6}?)\s*[)）]|(?P<pct>%)\s*$")
 _UNIT_LINE = re.compile(r"单位\s*[:：]\s*(?P<u>[^\s|)）,;]{1,6})")
 _CHANGE_HEADER = re.compile(r"同比|环比|增减|增幅|增长|升降|变化|比上年|比去年|±|增速|涨幅|降幅|下降|上升")
+_CHANGE_ONLY = re.compile(r"(?:" + _CHANGE_HEADER.pattern + r"|[(（%)）\s])+")
 _RATE_HEADER = re.compile(r"率|比例|占比|比重")
 _SEPARATOR_ROW = re.compile(r"^[\s|:\-—=+]+$")
 
 
 def _cells(line: str, line_start: int) -> list[tuple[int, int]] | None:
     """Cell spans of a table row written with pipes or tabs, None for a line of prose."""
-    delim = "|" if line.count("|") >= 2 else ("\t" if line.count("\t") >= 2 else None)
+    # Two pipes, or one with spaces around it as the HTML normalizer writes a two-column row (收案 | 1234).
+    delim = "|" if line.count("|") >= 2 or " | " in line else ("\t" if line.count("\t") >= 2 else None)
     if delim is None:
         return None
     spans, pos = [], 0
@@ -397,6 +405,9 @@ def _table_header(text: str, line_start: int) -> tuple[list[str], str | None]:
     while pos > 0:
         prev_start = text.rfind("\n", 0, pos - 1) + 1
         line = text[prev_start:pos - 1]
+        if not line.strip():  # an HTML table reduced to text leaves blank lines between its rows
+            pos = prev_start
+            continue
         if _cells(line, prev_start) is None:
             unit_line = _UNIT_LINE.search(line)
             rows.reverse()
@@ -416,6 +427,24 @@ def _split_cells(line: str) -> list[str]:
     return [line[a:b].strip() for a, b in spans]
 
 
+_PERIOD_CELL = re.compile(r"(?:民国)?\d{2,4}(?:/\d{2,4})?年(?:度)?(?:全年|上半年|下半年|前三季度|第?[一二三四1-4]季度|"
+                          r"(?:\d{1,2}[-—~至到])?\d{1,2}月(?:份|底|末)?|底|末)?")
+_UNIT_PARENS = re.compile(r"[(（][^()（）]*[)）]|[%‰]\s*$")
+
+
+def _cell_role(cell: str) -> tuple[str, str]:
+    """('period', text) for a cell naming a time, ('org', text) for an organization, else ('label', text)."""
+    label = _UNIT_PARENS.sub("", cell).strip()
+    if not label:
+        return "empty", ""
+    if _PERIOD_CELL.fullmatch(label):
+        return "period", label
+    mentions = find_mentions(label)
+    if mentions and mentions[-1].end == len(label):
+        return "org", label
+    return "label", label
+
+
 def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[str], unit_line: str | None,
                     row_label: str) -> Quantity | None:
     """A bare number in a table cell, its unit and kind read from its column header."""
@@ -428,9 +457,12 @@ def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[
     if m.group("pct"):
         unit_info = ("%", 1.0, "rate")
     else:
-        hu = _HEADER_UNIT.search(head)
-        if hu:
-            unit_info = ("%", 1.0, "rate") if hu.group("pct") else _unit_from_label(hu.group("u"))
+        for where in (head, row_label):  # 2022年(件) over the column, or 收案(件) | 结案率(%) on the row
+            hu = _HEADER_UNIT.search(where)
+            if hu:
+                unit_info = ("%", 1.0, "rate") if hu.group("pct") else _unit_from_label(hu.group("u"))
+            if unit_info:
+                break
         if unit_info is None and unit_line:
             unit_info = _unit_from_label(unit_line)
         if unit_info is None and _RATE_HEADER.search(head) or unit_info is None and _CHANGE_HEADER.search(head):
@@ -455,10 +487,16 @@ def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[
         value = -value
     s = m.start("sign") if sign else m.start("num")
     e = m.end("pct") if m.group("pct") else m.end("num")
-    label = re.sub(r"[(（][^()（）]*[)）]|%$", "", head).strip()
+    # The metric is the row's label where it names one, else the column's; a period names the time.
+    row_role, row_text = _cell_role(row_label)
+    head_role, head_text = _cell_role(head)
+    if head_role == "label" and _CHANGE_ONLY.fullmatch(head_text):
+        head_role = "change"
+    metric = row_text if row_role == "label" else head_text if head_role == "label" else row_text or None
+    period = head_text if head_role == "period" else row_text if row_role == "period" else None
     return Quantity(surface=text[s:e], char_start=s, char_end=e, value=value, unit=unit, kind=kind,
                     direction=direction, precision=_decimals(written), rule="table",
-                    label_hint=(row_label + label) or None)
+                    label_hint=metric or None, period_hint=period)
 
 
 def _table_row(text: str, line_start: int, line_end: int, cells: list[tuple[int, int]]) -> list[Quantity]:
@@ -601,6 +639,9 @@ def _ratio(text: str, m: re.Match, lo: int) -> Quantity | None:
     if is_colon and re.fullmatch(r"\d{1,2}", a) and re.fullmatch(r"\d{2}", b) and float(a) <= 24 and float(b) < 60 \
             and not re.search(r"比|比例|比率|之比", text[max(lo, m.start() - 6):m.start()]):
         return None  # 08:22, 9:30: a time of day
+    if is_colon and (_CLOCK_BEFORE.search(text, max(0, m.start() - 16), m.start())
+                     or _CLOCK_AFTER.match(text, m.end())):
+        return None  # 10:30:15 and the tail of 15:42:07, or any h:mm after a date: a time, not a ratio
     if float(a) == 0 or _neighbour_is_code(text, m.start(), m.end()):
         return None
     return Quantity(surface=m.group("ratio"), char_start=m.start(), char_end=m.end(), value=float(b) / float(a),
@@ -746,7 +787,7 @@ def _number(text: str, m: re.Match, lo: int) -> Quantity | None | object:
     if kind == "duration" and written_unit == "年":
         digits = n1.replace(",", "")
         if (not chinese and (len(digits.split(".")[0]) >= 3) and not (g["yu1"] or approx_word)) \
-                or re.match(r"\d|月|[上下]半年", text[e:e + 3]) or text[max(lo, s - 2):s] == "民国":
+                or re.match(r"\d|月|[上下]半年|全年", text[e:e + 3]) or text[max(lo, s - 2):s] == "民国":
             return None  # 2020年, 109年 (Taiwan), 2019-2020年, 3年1月
     if kind == "duration" and written_unit == "日" and not (post in ("内", "以内", "之内") or approx_word or "." in n1
                                                           or _DAY_OK.search(text, max(lo, s - 2), s)):
@@ -813,6 +854,9 @@ def _number(text: str, m: re.Match, lo: int) -> Quantity | None | object:
         if tail:  # 二成五: 25 %
             value += (_CN_DIGIT.get(tail.group(0)) or int(tail.group(0))) / 10
             e += 1
+            after = _SHARE_POST.match(text, e)
+            if after:  # 九成五以上: the approximation word follows the tenths digit
+                approx, e = APPROX_WORDS[after.group(0)], after.end()
     # Percent-like units become %, tenths 成 become %.
     if unit == "‰":
         unit, value, value_max = "%", value / 10, value_max / 10 if value_max is not None else None
@@ -828,7 +872,7 @@ def _number(text: str, m: re.Match, lo: int) -> Quantity | None | object:
     sign = g["sign"]
     if sign and kind in ("rate", "change", "count", "amount", "duration"):
         direction = "down" if sign in _DOWN_SIGNS else "up"
-        baseline = baseline or (re.search(r"(同比|环比)$", text[max(lo, s - 2):s]) or [None])[0]
+        baseline = baseline or (re.search(r"(同比|环比|按年)$", text[max(lo, s - 2):s]) or [None])[0]
     if unit == "pp" or unit == "倍":
         kind = "change"
     elif direction:

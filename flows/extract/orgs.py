@@ -71,6 +71,7 @@ _COLLECTIVES: dict[str, str] = {
     "检察机关": "procuratorate", "检察系统": "procuratorate", "公安机关": "police", "公安系统": "police",
     "司法行政机关": "justice", "司法行政系统": "justice", "政法系统": "committee", "政法机关": "committee",
     "政法各单位": "committee", "政法各部门": "committee", "各政法单位": "committee", "政法单位": "committee",
+    "各地方法院": "court", "各地方检察署": "procuratorate", "各地检署": "procuratorate",
     "公检法司各部门": "committee", "公检法司": "committee", "级各单位": "committee", "级各部门": "committee",
 }
 _ANAPHORS = ("该院", "本院", "我院", "全院")
@@ -280,6 +281,8 @@ def canonical_name(m: Mention, city: Place | None = None, county: Place | None =
             return written
         if m.core == "检察院":
             return base_name + ("检察院" if base and base.province in _NO_PEOPLES else "人民检察院")
+        if m.core == "法院" and m.relative == "省":
+            return base_name + "高级人民法院"  # 省法院: the province's high court
         if m.core in ("法院", "中院"):
             prefecture = base is not None and base.level == "prefecture"
             return base_name + ("中级人民法院" if prefecture or m.core == "中院" else "人民法院")
@@ -297,7 +300,7 @@ def canonical_name(m: Mention, city: Place | None = None, county: Place | None =
         return base_name + m.core  # 全市政法系统 -> 宁波市政法系统
     if m.core in ("两级法院", "三级法院", "两级检察院", "两级检察机关") and city:
         return short_place(city.name) + m.core  # 沈阳两级法院
-    if collective and city:
+    if collective and city and not m.core.startswith("各地"):  # 各地方法院: every district court, no one city's
         return city.name + m.core
     if m.core.startswith("政法委") and (county or city):
         return (county or city).name + "委" + m.core

@@ -9,10 +9,18 @@ from datetime import date
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUM = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
 _YEAR = r"(?:(?:19|20)\d{2}年|今年|去年|前年|本年|当年)"
+# Taiwan writes years of the Republic (民国111年 = 2022): 2-3 digits, read as years only in a Taiwanese document.
+_ROC_YEAR = r"(?:民国)?(?<![\d.])(?:1\d{2}|[4-9]\d)年"
+_ROC_ANY_YEAR = r"(?:(?:19|20)\d{2}年|" + _ROC_YEAR + r"|今年|去年|前年|本年|当年)"
 _DASH = r"(?:至|到|-|—|–|~|－|一)"
 _BOUNDARY = ",，。;；:：!?！？\n(（“\"'、 \t▲■●◆★#.…"
 
+_ROC_PATTERNS = [
+    ("year", _ROC_YEAR + r"(?:度)?(?:全年|年底|底|年末|末)?(?!\d|[一二三四五六七八九十]+月|以来|来|[上下]半年|前三季度)"),
+]
 _PATTERNS = [
+    # 2023/24年度: a fiscal year (April to March in Hong Kong)
+    ("fiscal_year", r"(?:19|20)\d{2}/\d{2}(?:财政)?年度"),
     ("as_of", rf"截[至止]到?(?:目前|现在|当前|今|发稿时|年底|年末)"),
     ("year_to_date", rf"截[至止]到?{_YEAR}?(?:度)?(?:{_NUM}月(?:\d{{1,2}}日|底|末|份)?|年底|年末)"),
     ("month_range", rf"{_YEAR}?(?:度)?{_NUM}月?份?{_DASH}{_NUM}月(?:份|底|末)?"),
@@ -26,9 +34,14 @@ _PATTERNS = [
     ("as_of", r"(?:目前|当前|现阶段|至今)"),
     ("since", r"(?:近年来|近几年|近年|多年来|连续\d+年|近\d+年|\d+年来)"),
     ("recent", r"(?:近期|近日|日前)"),
+    ("same_period", r"(?<![年去比较上与])同期(?!相比|比|水平|的)"),
     ("frequency", r"(?:每年|每月|每周|每季度|每天|每日)"),
 ]
 PERIOD_RE = re.compile("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(_PATTERNS)))
+# In a Taiwanese document the same patterns with ROC years, and plain ROC years first.
+_ALL_ROC = _ROC_PATTERNS + [(k, p.replace(_YEAR, _ROC_ANY_YEAR)) for k, p in _PATTERNS]
+PERIOD_RE_ROC = re.compile("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(_ALL_ROC)))
+_ROC_EXPLICIT_YEAR = re.compile(r"(?<![\d/])(\d{2,3})年")
 _EVENT_SINCE = re.compile(r"([^,，。;；:：!?！？\n.…]{2,18}?(?:以来|\d+年来|[一二三四五六七八九十两]+年来))(?=[,，])")
 _MONTH_SPAN = re.compile(rf"({_NUM})月?份?{_DASH}({_NUM})月")
 _EXPLICIT_YEAR = re.compile(r"((?:19|20)\d{2})年")
@@ -57,15 +70,20 @@ def _is_adverbial(text: str, start: int, lo: int) -> bool:
     if before in _BOUNDARY:
         return True
     # after a subject or a preposition: 宁波全市法院今年1-7月, 在2020年, 于去年
-    return bool(re.search(r"(院|局|委|厅|机关|系统|法院|在|于|是|从|自|已|共|又)$", text[max(lo, start - 4):start]))
+    return bool(re.search(r"(院|局|委|厅|署|处|警方|检方|机关|系统|法院|在|于|是|从|自|已|共|又)$",
+                          text[max(lo, start - 4):start]))
 
 
-def find_periods(text: str, start: int = 0, end: int | None = None) -> list[PeriodMention]:
-    """Time expressions in text[start:end], each with its kind (see _PATTERNS) and whether it is adverbial."""
+def find_periods(text: str, start: int = 0, end: int | None = None, roc: bool = False) -> list[PeriodMention]:
+    """Time expressions in text[start:end], each with its kind (see _PATTERNS) and whether it is adverbial.
+
+    roc: the text is Taiwanese, so 111年 and 111年度 are years of the Republic.
+    """
     end = len(text) if end is None else end
     found: list[PeriodMention] = []
-    for m in PERIOD_RE.finditer(text, start, end):
-        kind = _PATTERNS[int(m.lastgroup[1:])][0]
+    regex, patterns = (PERIOD_RE_ROC, _ALL_ROC) if roc else (PERIOD_RE, _PATTERNS)
+    for m in regex.finditer(text, start, end):
+        kind = patterns[int(m.lastgroup[1:])][0]
         found.append(PeriodMention(m.start(), m.end(), m.group(0), kind, _is_adverbial(text, m.start(), start)))
     # Event-anchored spans (自改革以来, 扫黑除恶专项斗争开展3年来) open a clause and end with 以来 or N年来.
     for m in _EVENT_SINCE.finditer(text, start, end):
@@ -86,6 +104,14 @@ def find_periods(text: str, start: int = 0, end: int | None = None) -> list[Peri
     return found
 
 
+def period_length_at_start(text: str, roc: bool = False) -> int:
+    """Length of the time expression opening text (as find_periods would read it), 0 if none."""
+    if "来" in text:  # event-anchored spans (…以来, …3年来) need the full reading
+        return next((p.end for p in find_periods(text, roc=roc) if p.start == 0), 0)
+    m = (PERIOD_RE_ROC if roc else PERIOD_RE).match(text)
+    return m.end() if m else 0
+
+
 def _num(token: str) -> int:
     if token.isdigit():
         return int(token)
@@ -98,11 +124,14 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _explicit_year(period_text: str, reference_year: int | None) -> tuple[int | None, bool]:
+def _explicit_year(period_text: str, reference_year: int | None, roc: bool = False) -> tuple[int | None, bool]:
     """(year, stated) for the expression: its own year, 今年/去年 from the reference year, else none."""
     m = _EXPLICIT_YEAR.search(period_text)
     if m:
         return int(m.group(1)), True
+    m = _ROC_EXPLICIT_YEAR.search(period_text) if roc else None
+    if m:
+        return int(m.group(1)) + 1911, True
     if reference_year is None:
         return None, False
     for word, offset in (("前年", -2), ("去年", -1), ("今年", 0), ("本年", 0)):
@@ -112,7 +141,7 @@ def _explicit_year(period_text: str, reference_year: int | None) -> tuple[int | 
 
 
 def resolve_period(period_text: str, kind: str, context_year: int | None = None,
-                   reference_year: int | None = None, published: date | None = None
+                   reference_year: int | None = None, published: date | None = None, roc: bool = False
                    ) -> tuple[str | None, date | None, date | None]:
     """(period_type, start, end) for a period as written.
 
@@ -120,7 +149,10 @@ def resolve_period(period_text: str, kind: str, context_year: int | None = None,
     headline, dateline or publication); otherwise from context_year, a year the text stated before it; else from
     reference_year. Where no year can be known the dates stay None; today's date is never used.
     """
-    year, stated = _explicit_year(period_text, reference_year)
+    year, stated = _explicit_year(period_text, reference_year, roc)
+    if kind == "fiscal_year":
+        first = int(period_text[:4])
+        return "fiscal_year", date(first, 4, 1), date(first + 1, 3, 31)
     if not stated:
         year = context_year if context_year is not None else reference_year
     span = _MONTH_SPAN.search(period_text)
@@ -129,7 +161,7 @@ def resolve_period(period_text: str, kind: str, context_year: int | None = None,
     else:
         months = [_num(t) for t in re.findall(r"(\d{1,2}|十[一二]?|[一二三四五六七八九])月", period_text)]
     months = [m for m in months if 1 <= m <= 12]
-    if kind in ("frequency", "recent"):
+    if kind in ("frequency", "recent", "same_period"):
         return None, None, None
     if kind == "as_of":
         if re.search(r"年底|年末", period_text) and year:
@@ -186,7 +218,10 @@ def resolve_period(period_text: str, kind: str, context_year: int | None = None,
     return None, None, None
 
 
-def year_in(text: str | None) -> int | None:
-    """The first four-digit year written in a text (a headline or a dateline), if any."""
+def year_in(text: str | None, roc: bool = False) -> int | None:
+    """The first four-digit year written in a text (a headline or a dateline), if any; ROC years too if roc."""
     m = _EXPLICIT_YEAR.search(text or "") or re.search(r"((?:19|20)\d{2})[-/.]\d{1,2}[-/.]\d{1,2}", text or "")
-    return int(m.group(1)) if m else None
+    if m:
+        return int(m.group(1))
+    m = re.search(_ROC_YEAR, text or "") if roc else None
+    return int(re.search(r"\d+", m.group(0)).group(0)) + 1911 if m else None
