@@ -310,3 +310,69 @@ def test_a_thousands_comma_does_not_end_the_clause():
     got = figures_of("香港警務處表示,詐騙案是增幅最大的罪案類別,共有39,824宗,較2022年增加11,913宗,升幅達42.7%。")
     assert [got[s].metric for s in ("39,824宗", "11,913宗", "42.7%")] == ["诈骗案"] * 3
     assert (got["11,913宗"].kind, got["11,913宗"].direction) == ("change", "up")
+
+
+@pytest.mark.parametrize("written,kind_dates", [
+    ("过去五年", ("year_range", date(2018, 1, 1), date(2022, 12, 31))),
+    ("近五年", ("year_range", date(2018, 1, 1), date(2022, 12, 31))),
+    ("近三年", ("year_range", date(2020, 1, 1), date(2022, 12, 31))),
+    ("五年来", ("year_range", date(2018, 1, 1), date(2022, 12, 31))),
+    ("十年来", ("year_range", date(2013, 1, 1), date(2022, 12, 31))),
+    ("2018年至2022年", ("year_range", date(2018, 1, 1), date(2022, 12, 31))),
+    ("党的十八大以来", ("since", date(2012, 11, 8), None)),
+    ("上半年", ("month_range", date(2023, 1, 1), date(2023, 6, 30))),
+    ("今年上半年", ("month_range", date(2023, 1, 1), date(2023, 6, 30))),
+    ("前三季度", ("month_range", date(2023, 1, 1), date(2023, 9, 30))),
+    ("一季度", ("quarter", date(2023, 1, 1), date(2023, 3, 31))),
+    ("第一季度", ("quarter", date(2023, 1, 1), date(2023, 3, 31))),
+    ("去年", ("year", date(2022, 1, 1), date(2022, 12, 31))),
+    ("上年", ("year", date(2022, 1, 1), date(2022, 12, 31))),
+    ("9月份", ("month_range", date(2023, 9, 1), date(2023, 9, 30))),
+])
+def test_spans_of_years_and_parts_of_a_year(written, kind_dates):
+    found = find_periods(written + ",全省")
+    assert [p.text for p in found] == [written]
+    assert resolve_period(written, found[0].kind, None, 2023, None) == kind_dates
+
+
+def test_years_counted_back_include_the_year_a_year_end_summary_closes():
+    (p,) = find_periods("近五年,")
+    assert resolve_period(p.text, p.kind, None, 2023, date(2023, 12, 20))[1:] == (date(2019, 1, 1), date(2023, 12, 31))
+
+
+def test_a_baseline_of_years_is_no_period():
+    assert find_periods("比前五年上升40.2%") == [] and find_periods("第五年") == []
+
+
+def test_a_span_of_years_dates_the_figures_it_opens():
+    f = figures_of("最高人民检察院工作报告\n——2023年3月7日\n过去五年,全国检察机关共办理各类案件1733.6万件,比前五年上升40.2%。")
+    assert (f["1733.6万件"].period_text, f["1733.6万件"].period_start, f["40.2%"].period_end) == (
+        "过去五年", date(2018, 1, 1), date(2022, 12, 31))
+
+
+@pytest.mark.parametrize("raw,surface,metric,kind,direction,baseline", [
+    # a multiple of a baseline measures what the figure before it measured
+    ("共起诉黑社会性质组织犯罪3.5万人,是前五年的3.2倍。", "3.2倍", "起诉黑社会性质组织犯罪", "change", "up", "前五年"),
+    ("全年受理案件1.2万件,为上年的0.9倍。", "0.9倍", "受理案件", "change", "down", "上年"),
+    # 年均 is a baseline, not the label
+    ("办理公益诉讼案件75.6万件,年均上升10.9%。", "10.9%", "公益诉讼案件", "change", "up", "年均"),
+    ("受理执行案件3.2万件,平均每年增长8%。", "8%", "受理执行案件", "change", "up", "年均"),
+    # a comparative takes the measure compared
+    ("一审服判率97%,高出其他刑事案件29.5个百分点。", "29.5个百分点", "一审服判率", "change", "up", "其他刑事案件"),
+    ("结案率92.1%,低于全省平均水平1.2个百分点。", "1.2个百分点", "结案率", "change", "down", "全省平均水平"),
+    # a bare share measures the figure it is a share of
+    ("其中改变原处理决定1.1万件,占8.1%。", "8.1%", "改变原处理决定", "rate", None, None),
+    ("诉前调解纠纷14304件,占三成。", "三成", "诉前调解纠纷", "rate", None, None),
+    # 连续/累计 are not part of the label
+    ("发案数连续14个月同比下降,累计下降了36.7%。", "36.7%", "发案数", "change", "down", None),
+    ("发案数连续14个月同比下降,累计下降了36.7%。", "14个月", "发案数", "duration", None, None),
+])
+def test_labels_of_comparisons_shares_and_multiples(raw, surface, metric, kind, direction, baseline):
+    f = figures_of(raw)[surface]
+    assert (f.metric, f.kind, f.direction, f.baseline) == (metric, kind, direction, baseline)
+
+
+def test_places_listed_before_fenbie_pair_with_their_ranks():
+    got = figures_of("嘉兴市委政法委通报\n平湖市、海宁市平安建设考核分别排名全省第5名和第9名。")
+    assert [(got[s].org, got[s].metric) for s in ("第5名", "第9名")] == [
+        ("平湖市", "平安建设考核"), ("海宁市", "平安建设考核")]

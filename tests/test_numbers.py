@@ -195,6 +195,11 @@ CHANGE = [
     ("平均用时17天,比同期提升53%", [
         ("17天", 17, "天", "duration", E, None, None), ("53%", 53, "%", "change", E, "up", None)]),
     ("同比增长5.6倍", [("5.6倍", 5.6, "倍", "change", E, "up", None)]),
+    # A multiple of a baseline is a change: up above one, down below it.
+    ("是前五年的3.2倍", [("3.2倍", 3.2, "倍", "change", E, "up", None)]),
+    ("为去年同期的0.8倍", [("0.8倍", 0.8, "倍", "change", E, "down", None)]),
+    ("相当于上年的1.5倍", [("1.5倍", 1.5, "倍", "change", E, "up", None)]),
+    ("年均上升10.9%", [("10.9%", 10.9, "%", "change", E, "up", None)]),
     ("提高到99.4%", [("99.4%", 99.4, "%", "rate", E, None, None)]),
     ("案件平均审理周期缩短至10天", [("10天", 10, "天", "duration", E, None, None)]),
     ("收案数降至1200件", [("1200件", 1200, "件", "count", E, None, None)]),
@@ -402,6 +407,12 @@ def test_bounds(text, low, high):
     ("比全省平均值(113.09天)少13.57天", "比全省平均值"),
     ("环比增长8.8%", "环比"),
     ("结案率达95.74%", None),
+    ("是前五年的3.2倍", "前五年"),
+    ("相当于去年同期的1.5倍", "去年同期"),
+    ("增长5.6倍", None),
+    ("年均上升10.9%", "年均"),
+    ("平均每年增长8%", "年均"),
+    ("比前五年上升40.2%", "比前五年"),
 ])
 def test_baseline(text, baseline):
     assert find_quantities(text)[-1].baseline == baseline

@@ -35,8 +35,12 @@ _TRAILING = re.compile(r"(?:分别为|分别是|分别达|分别|同比(?:上升
                        r"达到了|达到|稳定在|保持在|控制在|降至|降到|降低到|降低至|提高到|提高至|提升至|提升到|上升到|上升至|"
                        r"缩短至|缩短到|压缩至|压缩到|减少至|减少到|下降到|下降至|增长到|增长至|增加到|增加至|上升|下降|提高|提升|"
                        r"增长|增加|减少|缩短|降低|上涨|降幅|增幅|升幅|涨幅|跌幅|减幅|幅度|基本|约有|共有|共计|合计|总计|累计|已达|达|(?<![行作])为|是|共|约|有|近|"
-                       r"超过|逾|仅|只|就|计|在|居|不|位居|位列|排名|排在|列|占比|之|了|的还有|的共有|的有|的|:|：|\s|平均(?=压缩|缩短|减少|降低|提高|下降|上升|为|达))+$")
-_COMPARATIVE_START = re.compile(r"^(?:比|较|同比|环比|按年|按季|按月|高于|低于|多于|少于|超出|超过全|相比|与.{0,8}相比)")
+                       r"年均|平均每年|每年平均|年平均|连续|持续|一直|始终|超过|逾|仅|只|就|计|在|居|不|位居|位列|排名|排在|列|占比|之|了|的还有|的共有|的有|的|:|：|\s|平均(?=压缩|缩短|减少|降低|提高|下降|上升|为|达))+$")
+_COMPARATIVE_START = re.compile(r"^(?:比|较|同比|环比|按年|按季|按月|高于|低于|多于|少于|超出|高出|低出|多出|少出|超过全|相比|与.{0,8}相比)")
+# 占8.1%, 约占三成: a share of the figure just read, which names what it measures.
+_BARE_SHARE = re.compile(r"^(?:其中|分别|约|仅|只|共)?(?:约|仅|只)?占(?:比)?(?:达到|达|为|约)?$")
+# 是前五年的3.2倍: a multiple of a baseline measures what the figure before it measured.
+_MULTIPLE_OF = re.compile(r"^(?:是|为|相当于|达到|达|约为|约是|约)[^,，;；。]{0,20}的$")
 _RANK_WORDS = re.compile(r"(?:综合排名|总体排名|排名|位居|位列|排在|排|居)(?:全国|全省|全市|全区|全县|前列)?$")
 _SCOPE_WORDS = re.compile(r"^(?:全国|全省|全市|全县|全区|全院|该市|该县|该区|该院|本院|我院|各地(?!方)|全)+")
 _VERBISH_START = "的是为在于达有共约近超逾占比较同将把被已并和与及或等个"
@@ -384,6 +388,9 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
         place = _current_place(index, q.char_start, word)
         if place:
             return place
+    paired = _paired_org(index, clause_lo, q) if "分别" in text[clause_lo:q.char_start] else None
+    if paired:
+        return paired
     i = bisect.bisect_left(index.org_starts, q.char_start)
     para_i = bisect.bisect_left(index.org_starts, para_lo)
     before = [r for r in index.orgs[para_i:i] if r.end <= q.char_start]
@@ -423,6 +430,44 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
         if r.subject:
             return r.name
     return index.doc_org
+
+
+def _listed_name(token: str, index: DocIndex) -> str | None:
+    """The place or organization a list item opens with (海宁市平安建设考核 -> 海宁市), if any."""
+    mentions = find_mentions(token)
+    if mentions and mentions[0].start == 0:
+        ref = next((r for r in index.orgs if index.text.startswith(token[:mentions[0].end], r.start)), None)
+        return ref.name if ref else token[:mentions[0].end]
+    for n in (5, 4, 3, 2):
+        place = lookup_place(token[:n]) if len(token) >= n else None
+        if place and place.level != "province" and (token[:n].endswith(("市", "县", "区")) or n > 2):
+            return place.name
+    return None
+
+
+def _paired_org(index: DocIndex, clause_lo: int, q: Quantity) -> str | None:
+    """In 平湖市、海宁市…分别排名第5名和第9名, the k-th figure after 分别 belongs to the k-th listed name."""
+    text = index.text
+    cut = text.rfind("分别", clause_lo, q.char_start)
+    head = _FILLER_START.sub("", text[clause_lo:cut])
+    names = []
+    for token in re.split(r"[、和及与]", head):
+        name = _listed_name(token.strip(), index)
+        if not name:
+            break
+        names.append(name)
+    if len(names) < 2:
+        return None
+    hi = q.char_end
+    while hi < len(text) and (text[hi] not in _CLAUSE_END or not _breaks(text, hi)):
+        hi += 1
+    ranks = [(m.start() + cut, m.end() + cut) for m in re.finditer(r"第[\d一二三四五六七八九十]+[名位]", text[cut:hi])]
+    group = sorted([m.start() + cut for m in _NUMBERISH.finditer(text[cut:hi])
+                    if not any(a <= m.start() + cut < b for a, b in ranks)] + [a for a, _ in ranks])
+    k = next((n for n, start in enumerate(group) if start >= q.char_start - 1), None)
+    if k is None or len(group) != len(names):
+        return None
+    return names[k]
 
 
 def _latest(index: DocIndex, lo: int, hi: int, accept):
@@ -496,7 +541,10 @@ def _strip_label(label: str, index: DocIndex, lo: int) -> str:
 def _leading_place(label: str) -> int:
     """Length of a place name opening a label (深州综合…), or 0."""
     for n in (5, 4, 3, 2):
-        if len(label) > n and lookup_place(label[:n]) and label[n] not in "省市县区":
+        place = lookup_place(label[:n]) if len(label) > n else None
+        if place and label[n] not in "省市县区":
+            if n == 2 and place.name.endswith("区"):
+                continue  # 平安建设, 和平: a district is written with 区, so a bare two-character one is a word
             return n
     return 0
 
@@ -539,6 +587,8 @@ def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | No
     if paired:
         return paired
     if (_COMPARATIVE_START.match(before) or _COMPARATIVE_START.match(raw_before)) and previous and not in_parens:
+        return previous
+    if previous and (_BARE_SHARE.match(before.strip()) or q.unit == "倍" and _MULTIPLE_OF.match(before.strip())):
         return previous
     if in_parens:
         label = _COMPARATIVE_START.sub("", before)

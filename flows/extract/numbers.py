@@ -266,6 +266,10 @@ _COMPARE_DIR = {"高于": "up", "高出": "up", "超过": "up", "超出": "up", 
 _BASELINE = re.compile(r"(同比|环比|按年(?:比较)?|按季|按月|(?:与|和|同)[^,;。、!?]{1,12}?相比|较[^,;。、!?]{1,12}?|(?<![占对相评攀类无])比(?![例重率])[^,;。、!?]{1,14}?)"
                        r"(?=(?:分别|均|都|也|则|还|又|共|有所|略有|小幅|大幅)?(?:" + _DIR_ALT +
                        r"|多|少|高|低|快|慢|增|减|升|降|涨|跌))")
+# 是前五年的3.2倍, 相当于去年同期的1.5倍: a multiple of a named baseline.
+_MULTIPLE_OF = re.compile(r"(?:是|为|相当于|达到|达|约为|约是|约)(?P<base>[^,;。、!?\d]{1,20}?)的$")
+# 年均上升10.9%, 平均每年增长8%: an average yearly change.
+_YEARLY_AVERAGE = re.compile(r"(?:年均|平均每年|每年平均|年平均)[^,;。、!?\d]{0,4}$")
 _RANK_CONTEXT = re.compile(r"(?:排名|排位|排行|排序|位居|位列|名列|排在|位于|居于|居|列|荣获|获得|获|取得|夺得|并列|"
                            r"全国|全省|全市|全区|全县|全州|全盟|全港|全澳|全台|同级|同类|省内|市内)"
                            r"[^,;。、!?第]{0,14}$")
@@ -873,6 +877,12 @@ def _number(text: str, m: re.Match, lo: int) -> Quantity | None | object:
     if sign and kind in ("rate", "change", "count", "amount", "duration"):
         direction = "down" if sign in _DOWN_SIGNS else "up"
         baseline = baseline or (re.search(r"(同比|环比|按年)$", text[max(lo, s - 2):s]) or [None])[0]
+    if unit == "倍" and not direction:
+        multiple = _MULTIPLE_OF.search(prefix)
+        if multiple and value != 1:
+            direction, baseline = ("up" if value > 1 else "down"), multiple.group("base")
+    if direction and not baseline and _YEARLY_AVERAGE.search(prefix):
+        baseline = "年均"
     if unit == "pp" or unit == "倍":
         kind = "change"
     elif direction:

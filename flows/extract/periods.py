@@ -13,6 +13,7 @@ _YEAR = r"(?:(?:19|20)\d{2}年|今年|去年|前年|本年|当年)"
 _ROC_YEAR = r"(?:民国)?(?<![\d.])(?:1\d{2}|[4-9]\d)年"
 _ROC_ANY_YEAR = r"(?:(?:19|20)\d{2}年|" + _ROC_YEAR + r"|今年|去年|前年|本年|当年)"
 _DASH = r"(?:至|到|-|—|–|~|－|一)"
+_SPAN_NUM = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
 _BOUNDARY = ",，。;；:：!?！？\n(（“\"'、 \t▲■●◆★#.…"
 
 _ROC_PATTERNS = [
@@ -21,6 +22,9 @@ _ROC_PATTERNS = [
 _PATTERNS = [
     # 2023/24年度: a fiscal year (April to March in Hong Kong)
     ("fiscal_year", r"(?:19|20)\d{2}/\d{2}(?:财政)?年度"),
+    # 2018年至2022年, 2018—2022年, 过去五年, 近三年来, 五年来: a span of whole years
+    ("year_range", r"(?:19|20)\d{2}年?(?:至|到|-|—|–|~|－)(?:19|20)\d{2}年(?:度|间)?"),
+    ("year_range", rf"(?:过去|近|最近)的?{_SPAN_NUM}(?:个)?年(?:来|间|中|里)?|(?<![第前后这那\d]){_SPAN_NUM}年(?:来|间)"),
     ("as_of", rf"截[至止]到?(?:目前|现在|当前|今|发稿时|年底|年末)"),
     ("year_to_date", rf"截[至止]到?{_YEAR}?(?:度)?(?:{_NUM}月(?:\d{{1,2}}日|底|末|份)?|年底|年末)"),
     ("month_range", rf"{_YEAR}?(?:度)?{_NUM}月?份?{_DASH}{_NUM}月(?:份|底|末)?"),
@@ -30,7 +34,8 @@ _PATTERNS = [
     ("month_range", rf"{_YEAR}?(?:度)?(?:上半年|下半年|前三季度)"),
     ("year", rf"(?:19|20)\d{{2}}年(?:度)?(?:全年)?(?!\d|[一二三四五六七八九十]+月)"),
     ("month_range", rf"{_YEAR}(?:度)?{_NUM}月份?(?!\d|[一二三四五六七八九十]*日|{_DASH}|以来)"),
-    ("year", r"(?:今年|去年|前年|本年度|全年|当年|年内)(?!\d|[一二三四五六七八九十]月|以来|来|上半年|下半年|前三季度)"),
+    ("month_range", rf"(?<![\d年])(?:{_NUM})月份(?!\d|{_DASH}|以来)"),
+    ("year", r"(?:今年|去年|前年|上年度|上一年|上年|本年度|全年|当年|年内)(?!\d|[一二三四五六七八九十]月|以来|来|上半年|下半年|前三季度)"),
     ("as_of", r"(?:目前|当前|现阶段|至今)"),
     ("since", r"(?:近年来|近几年|近年|多年来|连续\d+年|近\d+年|\d+年来)"),
     ("recent", r"(?:近期|近日|日前)"),
@@ -43,6 +48,10 @@ _ALL_ROC = _ROC_PATTERNS + [(k, p.replace(_YEAR, _ROC_ANY_YEAR)) for k, p in _PA
 PERIOD_RE_ROC = re.compile("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(_ALL_ROC)))
 _ROC_EXPLICIT_YEAR = re.compile(r"(?<![\d/])(\d{2,3})年")
 _EVENT_SINCE = re.compile(r"([^,，。;；:：!?！？\n.…]{2,18}?(?:以来|\d+年来|[一二三四五六七八九十两]+年来))(?=[,，])")
+_YEAR_SPAN = re.compile(r"((?:19|20)\d{2})年?(?:至|到|-|—|–|~|－)((?:19|20)\d{2})年")
+# The congresses that open the spans mainland reports count from (党的十八大以来).
+_CONGRESS_SINCE = {"十六大": date(2002, 11, 8), "十七大": date(2007, 10, 15), "十八大": date(2012, 11, 8),
+                   "十九大": date(2017, 10, 18), "二十大": date(2022, 10, 16)}
 _MONTH_SPAN = re.compile(rf"({_NUM})月?份?{_DASH}({_NUM})月")
 _EXPLICIT_YEAR = re.compile(r"((?:19|20)\d{2})年")
 
@@ -134,7 +143,7 @@ def _explicit_year(period_text: str, reference_year: int | None, roc: bool = Fal
         return int(m.group(1)) + 1911, True
     if reference_year is None:
         return None, False
-    for word, offset in (("前年", -2), ("去年", -1), ("今年", 0), ("本年", 0)):
+    for word, offset in (("前年", -2), ("去年", -1), ("上一年", -1), ("上年", -1), ("今年", 0), ("本年", 0)):
         if word in period_text:
             return reference_year + offset, True
     return None, False
@@ -161,6 +170,8 @@ def resolve_period(period_text: str, kind: str, context_year: int | None = None,
     else:
         months = [_num(t) for t in re.findall(r"(\d{1,2}|十[一二]?|[一二三四五六七八九])月", period_text)]
     months = [m for m in months if 1 <= m <= 12]
+    if kind == "year_range":
+        return _year_range(period_text, reference_year, published)
     if kind in ("frequency", "recent", "same_period"):
         return None, None, None
     if kind == "as_of":
@@ -203,6 +214,9 @@ def resolve_period(period_text: str, kind: str, context_year: int | None = None,
             return "year", None, None
         return "year", date(year, 1, 1), date(year, 12, 31)
     if kind == "since":
+        congress = next((d for name, d in _CONGRESS_SINCE.items() if name in period_text), None)
+        if congress and "以来" in period_text:
+            return "since", congress, published
         if not stated or not re.search(r"(?:19|20)\d{2}年|今年|去年|前年|本年", period_text):
             if months and year and "以来" in period_text and not re.search(r"年来", period_text):
                 return "since", date(year, months[0], 1), published
@@ -216,6 +230,30 @@ def resolve_period(period_text: str, kind: str, context_year: int | None = None,
                 pass
         return "since", start, published
     return None, None, None
+
+
+def _year_range(period_text: str, reference_year: int | None, published: date | None
+                ) -> tuple[str | None, date | None, date | None]:
+    """Dates of a span of whole years: written out (2018年至2022年) or counted back from the report (过去五年)."""
+    span = _YEAR_SPAN.search(period_text)
+    if span:
+        return "year_range", date(int(span.group(1)), 1, 1), date(int(span.group(2)), 12, 31)
+    n = re.search(r"\d{1,2}|[一二两三四五六七八九十]{1,3}", period_text)
+    count = int(n.group(0)) if n and n.group(0).isdigit() else _cn_number(n.group(0)) if n else 0
+    if not reference_year or not 1 <= count <= 50:
+        return "year_range", None, None
+    # A report counts its last N years up to the year just closed, unless written at that year's end.
+    last = reference_year if published and published.year == reference_year and published.month >= 11 \
+        else reference_year - 1
+    return "year_range", date(last - count + 1, 1, 1), date(last, 12, 31)
+
+
+def _cn_number(token: str) -> int:
+    """1-99 written in Chinese numerals (五, 十, 十三, 二十)."""
+    if "十" not in token:
+        return _CN_DIGITS.get(token, 0)
+    tens, _, ones = token.partition("十")
+    return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
 
 
 def year_in(text: str | None, roc: bool = False) -> int | None:
