@@ -7,7 +7,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from conftest import SAMPLE
+from conftest import ROOT, SAMPLE
 
 from flows import warehouse as wh
 from flows.quality import DataQualityFailed, data_docs_dir, validate_warehouse
@@ -288,3 +288,26 @@ def test_cli_validate_exit_codes_and_one_line_error(sample_warehouse, tmp_path):
     assert len(errors) == 1 and "expectations failed" in errors[0]
     missing = runner.invoke(cli, ["validate", "--warehouse", str(tmp_path / "none.duckdb")])
     assert missing.exit_code == 1 and "does not exist" in missing.stderr
+
+
+def test_every_unit_the_extractor_can_emit_passes_the_suite():
+    """The suite's unit sets and the extractor's unit table must not drift apart."""
+    import yaml
+
+    from flows.extract.numbers import _UNIT_TABLE
+
+    suite = yaml.safe_load((ROOT / "expectations" / "figures.yml").read_text(encoding="utf-8"))
+    allowed: dict[str, set[str]] = {}
+    for exp in suite["expectations"]:
+        cond = exp["kwargs"].get("row_condition") or {}
+        if exp["type"] == "expect_column_values_to_be_in_set" and exp["kwargs"].get("column") == "unit" and cond:
+            allowed[cond["parameter"]] = set(exp["kwargs"]["value_set"])
+    emitted: dict[str, set[str]] = {}
+    for canonical, kind in _UNIT_TABLE.values():
+        if kind == "rate":
+            canonical = "%"  # 成 and ‰ are converted to percent
+        emitted.setdefault(kind, set()).add(canonical)
+    for kind, units in emitted.items():
+        assert units <= allowed[kind], (kind, units - allowed[kind])
+    for kind in ("count", "amount", "duration", "measure"):
+        assert emitted[kind] <= allowed["change"], kind
