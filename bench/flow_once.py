@@ -20,8 +20,10 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=None)
     args = parser.parse_args()
     from flows.pipeline import BATCH_SIZE, etl
+    from flows.startup import overlap_start_up
 
     imported = time.monotonic()
+    overlap_start_up(load_text_models=args.workers == 1 and args.task_runner == "process")  # as `fazhi run`
     summary = etl(input_dir=args.input, warehouse=args.warehouse, workers=args.workers,
                   task_runner=args.task_runner, batch_size=args.batch_size or BATCH_SIZE)
     summary["import_seconds"] = round(imported - STARTED, 3)

@@ -110,6 +110,9 @@ def run(input_dir, warehouse, batch_size, prune, lock_timeout, fail_on_error, wo
     from .parallel import check_parallelism
 
     check_parallelism(task_runner, workers, dask_address)  # before Prefect starts: a wrong option fails at once
+    from .startup import overlap_start_up
+
+    overlap_start_up(load_text_models=workers == 1 and task_runner == "process")
     summary = etl(input_dir=str(input_dir) if input_dir else None,
                   warehouse=str(warehouse) if warehouse else None, batch_size=batch_size,
                   prune=prune, lock_timeout=lock_timeout, fail_on_error=fail_on_error, workers=workers,

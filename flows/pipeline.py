@@ -106,6 +106,7 @@ class Progress:
     def __init__(self, total: int, logger):
         self.total, self.logger, self.started = total, logger, time.monotonic()
         self.artifact_id = None
+        self.reported = -1
         try:
             self.artifact_id = create_progress_artifact(
                 progress=0.0, key="fazhi-etl-progress", description=f"0 of {total} files done")
@@ -118,6 +119,7 @@ class Progress:
         left = (self.total - done) / rate if rate else 0.0
         line = f"{done} of {self.total} files done ({rate:.1f} files/s, about {left:.0f}s left)"
         self.logger.info(line)
+        self.reported = done
         if self.artifact_id is not None:
             try:
                 update_progress_artifact(self.artifact_id, progress=100.0 * done / max(self.total, 1),
@@ -234,6 +236,8 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
         if crashed:
             logger.warning("runs %s never finished (their process died); marked crashed", ", ".join(crashed))
         wh.start_run(con, run_id, str(root), str(flow_run.get_id() or ""))
+        for folder, why in walk_problems:
+            logger.warning("not walked: %s: %s", folder, why)
         wh.record_errors(con, run_id, [{"source_name": p, "source_path": p, "stage": "discover", "error": why}
                                       for p, why in walk_problems])
         known = wh.known_documents(con)
@@ -263,9 +267,13 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
             total.seconds["load"] += time.perf_counter() - load_started
             counts["skipped"] += len(batch.skipped)
             counts["failed"] += len(batch.errors)
+            for e in batch.errors:
+                logger.warning("not loaded: %s (%s): %s", e["source_name"], e["stage"], e["error"])
             counts["figures"] += len(batch.figures)
             total.seconds.update({k: total.seconds.get(k, 0) + v for k, v in batch.seconds.items()})
             done += len(batch_paths)
+            progress.update(done)
+        if progress.reported != done:  # every file was unchanged: no batch reported it
             progress.update(done)
         validate_started = time.perf_counter()
         quality = validate_task(con, run_id, db_path, fail_on_error)

@@ -244,6 +244,9 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
     path = Path(path)
     target = snapshot_path(path)
     con.execute("checkpoint")
+    # Copies left by a publisher that was killed mid-copy; holding the lock, no other publisher is running.
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(path, tmp)

@@ -174,7 +174,8 @@ def test_a_batch_that_keeps_failing_is_retried_then_recorded_per_file_and_the_ru
     assert attempts == [3, 2, 2, 2], "the failing batch ran once and was retried twice"
     assert summary["loaded"] == 3 and summary["failed"] == 2
     errors = query(db, "select source_name, stage, error from ingest_errors order by source_name")
-    assert [(name, stage) for name, stage, _ in errors] == [(p.name, "process") for p in sorted(sample_copy.iterdir())[3:]]
+    second_batch = sorted(sample_copy.iterdir())[3:]
+    assert [(name, stage) for name, stage, _ in errors] == [(p.name, "process") for p in second_batch]
     assert all("MemoryError: cannot allocate" in error for _, _, error in errors)
     assert query(db, "select status from runs") == [("completed",)]
 
@@ -216,7 +217,8 @@ def test_new_changed_unchanged_and_deleted_files_and_prune(prefect_harness, samp
     gone, changed = sample_copy / names[0], sample_copy / names[1]
     gone_id = query(db, "select doc_id from documents where source_name = ?", [gone.name])[0][0]
     gone.unlink()
-    changed.write_text(changed.read_text(encoding="utf-8") + "\n另据统计,全市法院新收案件1234件。\n", encoding="utf-8")
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n另据统计,全市法院新收案件1234件。\n",
+                       encoding="utf-8")
     (sample_copy / "new.txt").write_text(SENTENCE, encoding="utf-8")
 
     summary = etl(input_dir=str(sample_copy), warehouse=str(db))
@@ -277,7 +279,7 @@ def test_sigkill_mid_load_loses_nothing_and_the_next_run_finishes_the_work(prefe
     from flows.pipeline import etl
 
     corpus = tmp_path / "corpus"
-    total = make_corpus(corpus, copies=8)
+    total = make_corpus(corpus, copies=6)
     (corpus / "zz-empty.txt").write_bytes(b"")
     reference = tmp_path / "reference.duckdb"
     etl(input_dir=str(corpus), warehouse=str(reference), batch_size=2)
@@ -321,8 +323,45 @@ def test_sigkill_mid_load_loses_nothing_and_the_next_run_finishes_the_work(prefe
     assert "process ended before the run finished" in statuses[0][1]
     for table in DOC_TABLES:
         assert table_rows(db, table) == table_rows(reference, table), table
-    last_errors = "select source_name, stage, error from ingest_errors where run_id = (select max_by(run_id, started_at) from runs)"
+    last_errors = ("select source_name, stage, error from ingest_errors "
+                   "where run_id = (select max_by(run_id, started_at) from runs)")
     assert query(db, last_errors) == query(reference, last_errors) == [("zz-empty.txt", "ingest", "empty file")]
+
+
+DIE_BEFORE_COMMIT = """
+import os, signal, sys
+from pathlib import Path
+from flows import warehouse as wh
+from flows.core import process_files
+
+root, db = Path(sys.argv[1]), Path(sys.argv[2])
+files = sorted(root.iterdir())
+con = wh.connect(db)
+wh.apply_schema(con)
+wh.load_batch(con, "committed", process_files(files[:2], root), {})
+real_insert = wh._insert
+
+def insert_then_die(con, table, rows, extra=None):
+    real_insert(con, table, rows, extra)
+    if table == "figures":  # every row of the batch written, the commit not yet
+        os.kill(os.getpid(), signal.SIGKILL)
+
+wh._insert = insert_then_die
+wh.load_batch(con, "killed", process_files(files[2:], root), {})
+"""
+
+
+def test_sigkill_inside_the_load_transaction_leaves_no_row_of_its_documents(sample_copy, tmp_path):
+    db = tmp_path / "w.duckdb"
+    proc = subprocess.run([sys.executable, "-c", DIE_BEFORE_COMMIT, str(sample_copy), str(db)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    names = sorted(p.name for p in sample_copy.iterdir())
+    assert sorted(r[0] for r in query(db, "select source_name from documents")) == names[:2]
+    for table in DOC_TABLES:
+        assert query(db, f"select count(distinct doc_id) from {table}") == [(2,)], table
+    assert query(db, "select count(*) from documents d join sentences s using (doc_id) join figures f using (doc_id)"
+                     " where d.run_id = 'killed'") == [(0,)]
 
 
 # ---- concurrent access ------------------------------------------------------------------------------------
@@ -407,28 +446,38 @@ def test_a_snapshot_is_published_atomically_and_open_readers_keep_their_copy(pre
         assert table_rows(snapshot, table) == table_rows(db, table), table
 
     reader = duckdb.connect(str(snapshot), read_only=True)
+    held = open(snapshot, "rb")  # the file as a reader that opened it holds it
+    old_bytes = held.read()
     try:
         before = reader.execute("select count(*) from figures").fetchone()[0]
         (sample_copy / "new.txt").write_text(SENTENCE, encoding="utf-8")
+        stale = snapshot.parent / ".fazhi.snapshot.duckdb.999999.tmp"  # as a run killed mid-copy leaves it
+        stale.write_bytes(b"half a copy")
         etl(input_dir=str(sample_copy), warehouse=str(db))  # writes while the analyst's query session is open
         assert reader.execute("select count(*) from figures").fetchone()[0] == before
+        held.seek(0)
+        assert held.read() == old_bytes, "the new snapshot was written over the file readers have open"
     finally:
         reader.close()
+        held.close()
     assert query(snapshot, "select count(*) from figures")[0][0] == before + 2
+    assert [p.name for p in snapshot.parent.iterdir() if p.name.endswith(".tmp")] == []
     assert query(snapshot, "select count(*) from runs where status = 'completed'") == [(2,)]
 
 
-def test_progress_is_a_prefect_artifact_at_100_percent(prefect_harness, tmp_path):
+def test_progress_is_a_prefect_artifact_at_100_percent_also_when_every_file_is_unchanged(prefect_harness, tmp_path):
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
 
     from flows.pipeline import etl
 
-    state = etl(input_dir=str(SAMPLE), warehouse=str(tmp_path / "w.duckdb"), batch_size=2, return_state=True)
-    flow_run_id = state.state_details.flow_run_id
-    with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["fazhi-etl-progress"])),
-                                          flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
-    assert [a.type for a in artifacts] == ["progress"]
-    assert artifacts[0].data == 100
-    assert artifacts[0].description.startswith("5 of 5 files done (")
+    for run in ("first", "unchanged"):
+        state = etl(input_dir=str(SAMPLE), warehouse=str(tmp_path / "w.duckdb"), batch_size=2, return_state=True)
+        flow_run_id = state.state_details.flow_run_id
+        with get_client(sync_client=True) as client:
+            artifacts = client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["fazhi-etl-progress"])),
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        assert [a.type for a in artifacts] == ["progress"], run
+        assert artifacts[0].data == 100, run
+        assert artifacts[0].description.startswith("5 of 5 files done ("), run
