@@ -15,20 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from flows.evaluate import lenient  # noqa: E402
 from flows.extract.context import attach_context, prepare_document  # noqa: E402
 from flows.extract.model import DocContext, Quantity  # noqa: E402
 from flows.metadata import extract_metadata  # noqa: E402
 from flows.normalize import normalize  # noqa: E402
-
-
-def lenient(pred, gold) -> bool:
-    if not gold:
-        return True
-    if not pred:
-        return False
-    if isinstance(gold, list):
-        return any(lenient(pred, g) for g in gold)
-    return str(gold) in str(pred) or str(pred) in str(gold)
 
 
 def main(argv: list[str]) -> int:
