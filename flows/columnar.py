@@ -1,9 +1,10 @@
-"""Compact batch rows: the many small rows of a batch (tokens, sentences) held as one Arrow table.
+"""Compact batch rows: each row table of a batch (documents, sentences, tokens, figures) as one Arrow table.
 
-A batch of 200 reports has hundreds of thousands of token rows. As Python dicts they cost ~100 MB, seconds of
-Prefect parameter introspection and slow pickling between processes; as Arrow columns they cost a few MB, are
-opaque to Prefect and pickle as flat buffers. ArrowRows still behaves like a list of row dicts (len, iteration,
-truthiness) for code that does not care, and the warehouse inserts its table directly.
+A batch of 200 reports has hundreds of thousands of rows. As Python dicts they cost hundreds of MB, seconds of
+Prefect parameter introspection and slow (un)pickling between processes, and they fragment the flow's heap; as
+Arrow columns they cost tens of MB, are opaque to Prefect and pickle as flat buffers. ArrowRows still behaves
+like a list of row dicts (len, iteration, truthiness) for code that does not care, and the warehouse inserts
+its table directly.
 """
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from typing import Iterable, Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-# Tables whose rows are packed; documents, figures and errors stay dicts (few rows, read by other steps).
-PACKED_TABLES = ("sentences", "tokens")
+# Tables whose rows are packed; errors and skipped names stay plain (few, read by other steps).
+PACKED_TABLES = ("documents", "sentences", "tokens", "figures")
 
 
 class ArrowRows:
@@ -61,11 +62,17 @@ class ArrowRows:
 
 
 def pack_batch(batch) -> None:
-    """Turn a batch's token and sentence rows into ArrowRows in place (cheap to send and to load)."""
+    """Turn a batch's row tables into ArrowRows in place (cheap to send and to load).
+
+    A table whose values Arrow cannot put in one column type stays as dicts: slower, never wrong.
+    """
     for name in PACKED_TABLES:
         rows = getattr(batch, name)
         if not isinstance(rows, ArrowRows):
-            setattr(batch, name, ArrowRows.from_rows(rows))
+            try:
+                setattr(batch, name, ArrowRows.from_rows(rows))
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, KeyError):
+                pass
 
 
 def rows_of(rows, doc_ids: set[str]):
@@ -73,6 +80,15 @@ def rows_of(rows, doc_ids: set[str]):
     if isinstance(rows, ArrowRows):
         return rows.for_documents(doc_ids)
     return [r for r in rows if r["doc_id"] in doc_ids]
+
+
+def distinct_values(rows, column: str) -> set:
+    """The distinct non-empty values of one column of rows (ArrowRows or dicts), without building row dicts."""
+    if isinstance(rows, ArrowRows):
+        if column not in rows.table.column_names:
+            return set()
+        return {v for v in pc.unique(rows.table[column]).to_pylist() if v}
+    return {r[column] for r in rows if r.get(column)}
 
 
 def keep_documents(batch, doc_ids: set[str]) -> None:

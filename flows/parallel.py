@@ -7,6 +7,7 @@ the corpus, and the warehouse is the same whatever runs the batches.
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -125,6 +126,10 @@ def run_in_order(task: Callable, parameter_sets: Iterable[dict], runner, in_flig
             break
     while pending:
         result = pending.popleft().result()
+        # Prefect's process-pool futures form reference cycles that hold the batch, pickled and unpickled
+        # (tens of MB). Few objects are allocated meanwhile, so the cyclic collector would hardly ever run
+        # and memory would grow with the corpus; collecting here keeps it flat for ~0.1 s per batch.
+        gc.collect()
         # Refill before handing the result over, so the worker that just finished starts its next batch now.
         following = next(waiting, None)
         if following is not None:

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import duckdb
 import pyarrow as pa
 
-from .columnar import rows_of
+from .columnar import distinct_values, rows_of
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Applied in this order; within a folder, by file name.
@@ -142,7 +142,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch, replaced: dic
         _insert(con, "sentences", batch.sentences)
         _insert(con, "tokens", batch.tokens)
         _insert(con, "figures", batch.figures)
-        upsert_orgs(con, {f["org"] for f in batch.figures if f.get("org")})
+        upsert_orgs(con, distinct_values(batch.figures, "org"))
         record_errors(con, run_id, batch.errors, commit=False)
         con.execute("commit")
     except Exception:

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from conftest import SAMPLE
-from flows.columnar import ArrowRows, keep_documents, pack_batch
+from flows.columnar import ArrowRows, distinct_values, keep_documents, pack_batch
 from flows.core import process_files
 from flows.ingest import discover, doc_id_for
 from flows.parallel import ParallelError, check_parallelism, run_in_order, split_unchanged
@@ -64,6 +64,7 @@ def test_arrow_rows_read_like_the_rows_they_pack():
     assert len(packed) == 8 and bool(packed) and list(packed) == rows and packed[5] == rows[5]
     assert list(packed.for_documents({"b"})) == rows[4:]
     assert not ArrowRows.from_rows([]) and len(packed.for_documents(set())) == 0
+    assert distinct_values(packed, "token") == distinct_values(rows, "token") == set("法院审结")
 
 
 def test_packing_keeps_every_row_and_dropping_a_document_drops_its_rows_everywhere(corpus):
