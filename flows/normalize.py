@@ -47,12 +47,11 @@ def cjk_count(text: str) -> int:
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
 
 
-@lru_cache(maxsize=1)
-def _simplified_only() -> frozenset[str]:
-    """Characters that exist only in Simplified script (they have a different Traditional form)."""
+def _one_script_chars(dictionary: str) -> frozenset[str]:
+    """Characters that a script conversion always changes (their only targets are other characters)."""
     import opencc
 
-    path = Path(opencc.__file__).parent / "dictionary" / "STCharacters.txt"
+    path = Path(opencc.__file__).parent / "dictionary" / dictionary
     chars = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         key, _, targets = line.partition("\t")
@@ -61,22 +60,31 @@ def _simplified_only() -> frozenset[str]:
     return frozenset(chars)
 
 
-def detect_script(text: str, simplified: str | None = None) -> str:
-    """'traditional' when t2s would change more characters than the text has Simplified-only characters.
+@lru_cache(maxsize=1)
+def _simplified_only() -> frozenset[str]:
+    """Characters that exist only in Simplified script (they have a different Traditional form)."""
+    return _one_script_chars("STCharacters.txt")
 
-    Comparing the two counts, not a fixed share, keeps short Simplified texts with a few t2s-sensitive
-    characters (乾安县, 著力) Simplified.
+
+@lru_cache(maxsize=1)
+def _traditional_only() -> frozenset[str]:
+    """Characters that exist only in Traditional script (t2s always changes them)."""
+    return _one_script_chars("TSCharacters.txt")
+
+
+def detect_script(text: str) -> str:
+    """'traditional' when the text has more Traditional-only than Simplified-only characters.
+
+    Counting characters against OpenCC's own character tables, rather than converting, costs a set look-up
+    per character; comparing the two counts keeps Simplified texts with t2s-sensitive characters (乾安县,
+    著力, 於) Simplified, since those map to themselves among their targets.
     """
-    simplified = to_simplified(text) if simplified is None else simplified
-    if len(simplified) == len(text):
-        changed = sum(1 for a, b in zip(text, simplified) if a != b)
-    else:
-        changed = abs(cjk_count(text) - cjk_count(simplified)) + 1
-    if not changed:
+    traditional_only, simplified_only = _traditional_only(), _simplified_only()
+    traditional = sum(1 for ch in text if ch in traditional_only)
+    if not traditional:
         return "simplified"
-    only_simplified = _simplified_only()
-    simplified_chars = sum(1 for ch in text if ch in only_simplified)
-    return "traditional" if changed > simplified_chars else "simplified"
+    simplified = sum(1 for ch in text if ch in simplified_only)
+    return "traditional" if traditional > simplified else "simplified"
 
 
 # ---- mapped lines: text plus, per character, its raw offset ------------------------------------------
@@ -333,9 +341,9 @@ def normalize(raw: str) -> Normalized:
     """Normalize a decoded report; see the module docstring for the steps."""
     lines = nfkc_lines(raw)
     flat = "\n".join(ln.chars for ln in lines)
-    simplified = to_simplified(flat)
-    script = detect_script(flat, simplified)
+    script = detect_script(flat)
     if script == "traditional":
+        simplified = to_simplified(flat)
         if len(simplified) == len(flat):
             lines = _split_converted(simplified, lines)
         else:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 
 KINDS = ("count", "amount", "rate", "change", "duration", "ratio", "rank", "measure")
@@ -76,7 +76,8 @@ class Figure:
     rule: str = ""
 
     def as_row(self) -> dict:
-        return asdict(self)
+        """The figure as a table row; a shallow copy, since every field is a scalar (asdict deep-copies)."""
+        return dict(self.__dict__)
 
 
 def figure_id_for(doc_id: str, char_start: int, char_end: int, unit: str) -> str:
