@@ -65,6 +65,8 @@ def _summary_lines(s: dict) -> list[str]:
 def _quality_lines(q: dict | None) -> list[str]:
     if not q:
         return ["data quality not checked (see the log)"]
+    if q.get("skipped"):
+        return [f"data quality not checked: {q['skipped']} (`fazhi validate` checks everything)"]
     return [f"data quality: {q['failed_expectations']} of {q['expectations']} expectations failed, "
             f"{q['flagged_figures']} figures flagged (table figure_issues, left out of view figures_clean)",
             f"data docs {q['data_docs']}"]
@@ -178,7 +180,8 @@ def validate(warehouse, fail_on_error):
 
     Every expectation's outcome is added to the table dq_results; figure_issues is recomputed (flagged figures
     stay in figures and are left out of the view figures_clean); Data Docs are built beside the warehouse.
-    All tokens are validated (a flow run validates those of the documents it loaded).
+    Every row is validated (a flow run validates the documents it loaded plus warehouse-wide checks, and
+    none when it loaded and pruned nothing).
 
     \b
     Examples:

@@ -168,17 +168,29 @@ def prune_missing(con, root: Path, paths: list[Path], walk_problems: list[tuple[
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_task(con, run_id: str, db_path: Path, fail_on_error: bool = False) -> dict | None:
+def validate_task(con, run_id: str, db_path: Path, fail_on_error: bool = False,
+                  changed: bool = True) -> dict | None:
     """Validate the warehouse with the suites in expectations/, record dq_results and figure_issues, build Data Docs."""
     from prefect.artifacts import create_markdown_artifact
 
+    logger = get_run_logger()
+    if not changed:
+        # The data is as the last validation left it; `fazhi validate` re-checks everything on demand.
+        why = "data quality not checked: this run loaded and pruned nothing (`fazhi validate` checks everything)"
+        logger.info(why)
+        try:
+            create_markdown_artifact(f"# Data quality of run {run_id}\n\nSkipped: nothing changed. {why}.\n",
+                                     key="fazhi-data-quality", description=f"Data quality of run {run_id}")
+        except Exception as err:
+            logger.warning("no data quality artifact: %s", err)
+        return {"skipped": "nothing changed"}
+
     from .quality import DataQualityFailed, data_docs_dir, markdown_summary, validate_warehouse
 
-    logger = get_run_logger()
-    # Tokens are most of the rows: a run validates those of the documents it loaded, `fazhi validate` all.
+    # A run validates the rows of the documents it loaded plus the cheap warehouse-wide checks; `fazhi validate` all.
     loaded = [r[0] for r in con.execute("select doc_id from documents where run_id = ?", [run_id]).fetchall()]
     try:
-        report = validate_warehouse(con, run_id, data_docs_dir(db_path), token_doc_ids=loaded)
+        report = validate_warehouse(con, run_id, data_docs_dir(db_path), doc_ids=loaded)
     except Exception as err:  # the data is loaded; without --fail-on-error a broken check must not fail the run
         if fail_on_error:
             raise
@@ -276,7 +288,8 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
         if progress.reported != done:  # every file was unchanged: no batch reported it
             progress.update(done)
         validate_started = time.perf_counter()
-        quality = validate_task(con, run_id, db_path, fail_on_error)
+        quality = validate_task(con, run_id, db_path, fail_on_error,
+                                changed=bool(counts["loaded"] or counts["pruned"]))
         total.seconds["validate"] += time.perf_counter() - validate_started
         wh.finish_run(con, run_id, "completed", counts, time.monotonic() - started)
         if snapshot:

@@ -98,11 +98,16 @@ def load_suite(name: str) -> dict:
 
 
 def suite_rows(con: duckdb.DuckDBPyConnection, name: str, doc_ids: list[str] | None = None):
-    """The DataFrame a suite validates: expectations/NAME.sql, restricted to doc_ids when given."""
+    """The DataFrame a suite validates: expectations/NAME.sql, restricted to doc_ids (and the suite's
+    warehouse-wide rows, meta.also_in_every_run) when given."""
     sql = (EXPECTATIONS_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    if "$doc_ids" in sql:  # the file scopes itself, where the scope saves most work
+        return con.execute(sql, {"doc_ids": doc_ids}).df()
     if doc_ids is None:
         return con.execute(sql).df()
-    return con.execute(f"select * from ({sql}) where doc_id in (select unnest(?))", [doc_ids]).df()
+    also = (load_suite(name).get("meta") or {}).get("also_in_every_run")
+    where = "doc_id in (select unnest(?))" + (f" or ({also})" if also else "")
+    return con.execute(f"select * from ({sql}) where {where}", [doc_ids]).df()
 
 
 def _column_of(kwargs: dict) -> str | None:
@@ -235,24 +240,49 @@ def build_data_docs(context, docs_dir: Path) -> Path:
 
 
 def validate_warehouse(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Path | None = None,
-                       token_doc_ids: list[str] | None = None) -> QualityReport:
+                       doc_ids: list[str] | None = None) -> QualityReport:
     """Validate documents, figures and tokens and record the outcome in dq_results and figure_issues.
 
-    token_doc_ids limits the tokens validated (the largest table) to those documents; None means all.
+    doc_ids limits the rows validated to those documents plus each suite's warehouse-wide rows; None means all.
     """
     started = time.perf_counter()
     report = QualityReport(run_id=run_id, validated_at=datetime.now())
-    frames = {name: suite_rows(con, name, token_doc_ids if name == "tokens" else None) for name in SUITES}
+    frames = {name: suite_rows(con, name, doc_ids) for name in SUITES}
     report.rows = {name: len(df) for name, df in frames.items()}
+    # The tokens frame holds only suspect tokens (expectations/tokens.sql); the rows checked are all of them.
+    report.rows["tokens"] = _tokens_checked(con, doc_ids)
     report.outcomes, report.figure_issues, report.data_docs = validate_frames(
         frames, run_id, docs_dir, report.validated_at)
-    record(con, report)
+    scope = None
+    if doc_ids is not None:
+        scope = _IssueScope(doc_ids=list(doc_ids),
+                            figures=frames[FLAGGED_SUITE][["doc_id", "figure_id"]].drop_duplicates(),
+                            columns=list(load_suite(FLAGGED_SUITE)["meta"].get("warehouse_wide_columns") or []))
+    record(con, report, scope)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def record(con: duckdb.DuckDBPyConnection, report: QualityReport) -> None:
-    """Append the outcomes to dq_results and replace figure_issues with this validation's, in one transaction."""
+def _tokens_checked(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | None) -> int:
+    if doc_ids is None:
+        return con.execute("select count(*) from tokens").fetchone()[0]
+    return con.execute("select count(*) from tokens where doc_id in (select unnest(?))", [doc_ids]).fetchone()[0]
+
+
+@dataclass
+class _IssueScope:
+    """What a scoped validation looked at: its documents, every figure it saw and its warehouse-wide columns."""
+
+    doc_ids: list[str]
+    figures: object  # DataFrame of doc_id, figure_id
+    columns: list[str]
+
+
+def record(con: duckdb.DuckDBPyConnection, report: QualityReport, scope: _IssueScope | None = None) -> None:
+    """Append the outcomes to dq_results and replace figure_issues with this validation's, in one transaction.
+
+    With a scope only the issues of what was validated are replaced; the issues of other documents stay.
+    """
     outcome_rows = [(report.run_id, report.validated_at, o.suite, o.expectation, o.column, o.row_condition,
                      o.notes, o.success, o.element_count, o.unexpected_count, o.unexpected_percent, o.examples,
                      o.error) for o in report.outcomes]
@@ -267,8 +297,11 @@ def record(con: duckdb.DuckDBPyConnection, report: QualityReport) -> None:
             con.executemany("insert into dq_results (run_id, validated_at, suite, expectation, column_name, "
                             "row_condition, notes, success, element_count, unexpected_count, unexpected_percent, "
                             "examples, error) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", outcome_rows)
-        # figure_issues describes the data as it is now, so the previous validation's rows go.
-        con.execute("delete from figure_issues")
+        # figure_issues describes the data as it is now, so the previous validation's rows of the same data go.
+        if scope is None:
+            con.execute("delete from figure_issues")
+        else:
+            _delete_issues_in_scope(con, scope)
         if len(issues):
             con.register("_figure_issues", issues)
             try:
@@ -279,6 +312,20 @@ def record(con: duckdb.DuckDBPyConnection, report: QualityReport) -> None:
     except Exception:
         con.execute("rollback")
         raise
+
+
+def _delete_issues_in_scope(con: duckdb.DuckDBPyConnection, scope: _IssueScope) -> None:
+    con.register("_validated_figures", scope.figures)
+    try:
+        con.execute("delete from figure_issues i where i.doc_id in (select unnest(?)) "
+                    "or i.column_name in (select unnest(?)) "
+                    "or exists (select 1 from _validated_figures v where v.doc_id = i.doc_id "
+                    "and v.figure_id = i.figure_id) "
+                    # a figure replaced or removed since: its issue describes nothing any more
+                    "or not exists (select 1 from figures f where f.doc_id = i.doc_id "
+                    "and f.figure_id = i.figure_id)", [scope.doc_ids, scope.columns])
+    finally:
+        con.unregister("_validated_figures")
 
 
 def markdown_summary(report: QualityReport) -> str:

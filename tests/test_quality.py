@@ -311,3 +311,38 @@ def test_every_unit_the_extractor_can_emit_passes_the_suite():
         assert units <= allowed[kind], (kind, units - allowed[kind])
     for kind in ("count", "amount", "duration", "measure"):
         assert emitted[kind] <= allowed["change"], kind
+
+
+def test_a_rerun_with_nothing_changed_skips_validation(prefect_harness, sample_warehouse, tmp_path):
+    from flows.pipeline import etl
+
+    db = tmp_path / "fazhi.duckdb"
+    shutil.copy(sample_warehouse, db)
+    con = duckdb.connect(str(db), read_only=True)
+    results_before = con.execute("select count(*) from dq_results").fetchone()
+    con.close()
+    summary = etl(input_dir=str(SAMPLE), warehouse=str(db))
+    assert summary["loaded"] == 0
+    assert summary["quality"] == {"skipped": "nothing changed"}
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*) from dq_results").fetchone() == results_before
+    assert con.execute("select count(*) from figure_issues f join figures g using (figure_id) "
+                       "where g.surface = '117.96%'").fetchone() == (1,)
+
+
+def test_a_run_validates_what_it_loaded_and_keeps_the_issues_of_untouched_documents(prefect_harness, sample_warehouse,
+                                                                                   tmp_path):
+    from flows.pipeline import etl
+
+    db = tmp_path / "fazhi.duckdb"
+    shutil.copy(sample_warehouse, db)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, corpus)
+    changed = corpus / "000_bda1f0a19c388d12.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n全市法院调解成功率为135.5%。\n", encoding="utf-8")
+    summary = etl(input_dir=str(corpus), warehouse=str(db))
+    assert summary["loaded"] == 1
+    con = duckdb.connect(str(db), read_only=True)
+    flagged = {r[0] for r in con.execute("select g.surface from figure_issues f join figures g using (figure_id)").fetchall()}
+    assert {"117.96%", "135.5%"} <= flagged  # the untouched document's issue stays; the new one is found
+    assert con.execute("select count(*) from figures_clean where surface in ('117.96%', '135.5%')").fetchone() == (0,)
