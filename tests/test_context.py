@@ -159,7 +159,8 @@ def test_month_range_and_headline_year():
 
 
 def test_period_carries_through_the_paragraph_but_not_past_it():
-    text = "2022年全年执行案件制裁违法率为117.96%。成功查控被执行人382人。\n执结案件53件。"
+    # The first paragraph of figures opens with no period, so the report has none to fall back on.
+    text = "执结案件12件。\n2022年全年执行案件制裁违法率为117.96%。成功查控被执行人382人。\n执结案件53件。"
     got = read_all(text, [("117.96%", "rate"), ("382人", "count"), ("53件", "count")])
     assert [c.period_text for c in got] == ["2022年全年", "2022年全年", None]
 
@@ -376,3 +377,66 @@ def test_places_listed_before_fenbie_pair_with_their_ranks():
     got = figures_of("嘉兴市委政法委通报\n平湖市、海宁市平安建设考核分别排名全省第5名和第9名。")
     assert [(got[s].org, got[s].metric) for s in ("第5名", "第9名")] == [
         ("平湖市", "平安建设考核"), ("海宁市", "平安建设考核")]
+
+
+def report_figures(raw: str) -> dict:
+    """Figures of a raw report read as the pipeline reads it, headline (title) included, by surface."""
+    from flows.extract import extract_figures
+    from flows.metadata import extract_metadata
+    from flows.normalize import normalize
+
+    norm = normalize(raw)
+    doc = DocContext(doc_id="t", title=extract_metadata(norm.text).title)
+    return {f.surface: f for f in extract_figures(norm.text, norm.sentences, doc)}
+
+
+@pytest.mark.parametrize("raw,surface,period_text,period_start,period_end", [
+    # the headline's period dates the figures of later paragraphs
+    ("浙江高院通报2023年全省法院审判执行工作情况\n2023年,全省法院共受理各类案件198.6万件。\n"
+     "其中,受理民商事案件121.4万件,行政案件2.3万件。",
+     "121.4万件", "2023年", date(2023, 1, 1), date(2023, 12, 31)),
+    ("澳門檢察院公佈2023年度工作報告\n檢察院共收到刑事案件15,432宗。",
+     "15,432宗", "2023年度", date(2023, 1, 1), date(2023, 12, 31)),
+    ("山东省公安厅通报2023年上半年全省公安工作\n全省刑事警情同比下降9.4%。",
+     "9.4%", "2023年上半年", date(2023, 1, 1), date(2023, 6, 30)),
+    # no period in the headline: the one opening the first paragraph of figures
+    ("全市法院工作情况\n2022年,全市法院受理案件3.1万件。\n审结一审民商事案件1.2万件。",
+     "1.2万件", "2022年", date(2022, 1, 1), date(2022, 12, 31)),
+    # a period of its own paragraph still wins
+    ("浙江高院通报2023年全省法院工作情况\n今年1-7月,全省法院审结案件9.2万件。",
+     "9.2万件", "今年1-7月", date(2023, 1, 1), date(2023, 7, 31)),
+    # no report period: a headline of several years, a first paragraph opened by 截至…, a figure that is a span
+    ("2022年和2023年全省法院工作对比\n全省法院受理案件3.1万件。", "3.1万件", None, None, None),
+    ("全市法院工作情况\n截至2023年6月底,全市法院在册法官812名。\n审结案件1.2万件。", "1.2万件", None, None, None),
+    ("浙江高院通报2023年全省法院工作情况\n现行命案连续5年全破。", "5年", None, None, None),
+])
+def test_figures_without_a_period_of_their_own_take_the_reports(raw, surface, period_text, period_start, period_end):
+    f = report_figures(raw)[surface]
+    assert (f.period_text, f.period_start, f.period_end) == (period_text, period_start, period_end)
+
+
+@pytest.mark.parametrize("raw,surface,metric,org", [
+    # a bare institution opening the label is who reports, with the 共/累计 after it
+    ("澳門檢察院公佈2023年度工作報告\n2023年,檢察院共收到刑事案件15,432宗。", "15,432宗", "收到刑事案件", "澳门检察院"),
+    ("澳門檢察院公佈2023年度工作報告\n同期,檢察院辦理的民事及行政訴訟案件共計312宗。", "312宗", "民事及行政诉讼案件",
+     "澳门检察院"),
+    ("香港警務處表示,警方全年共拘捕33,446人。", "33,446人", "拘捕", None),
+    ("廉政公署年報\n截至2023年12月31日,廉署共有員工1,558人。", "1,558人", "员工", None),
+    # an institution after its number is what is counted
+    ("全省现有128家法院。", "128家", "法院", None),
+    # a trailing 占 belongs to the share, not the label
+    ("提起控訴案件4,567宗,其中以簡易訴訟程序處理的案件佔約三成。", "约三成", "以简易诉讼程序处理的案件", None),
+    ("警方拘捕33,446人,當中青少年佔2,341人。", "2,341人", "青少年", None),
+    # 全年 after an organization is the period, not 全 + a label 年…
+    ("杭州中院全年审结案件4.1万件。", "4.1万件", "审结案件", "杭州市中级人民法院"),
+])
+def test_labels_lose_the_organization_and_the_share_verb(raw, surface, metric, org):
+    f = figures_of(raw)[surface]
+    assert f.metric == metric
+    if org:
+        assert f.org == org
+
+
+def test_whole_year_after_an_organization_is_the_period():
+    f = figures_of("浙江高院通报2023年工作情况\n杭州中院全年审结案件4.1万件。")["4.1万件"]
+    assert (f.metric, f.period_text, f.period_start) == ("审结案件", "全年", date(2023, 1, 1))

@@ -26,7 +26,7 @@ def _breaks(text: str, i: int) -> bool:
     return not (c == "," and i and text[i - 1].isdigit() and text[i + 1:i + 4].isdigit()
                 and not text[i + 4:i + 5].isdigit())
 _PREPOSITION_BEFORE = re.compile(r"(向|与|对|联合|会同|同|和|跟|为|及|由|被|给|从|经|在|协调|对接|联动|督促|指导|配合|推动)$")
-_FILLER_START = re.compile(r"^(?:[\s“”\"'▲■●◆★#.…]|同时|此外|另外|其中|据统计|据了解|据悉|目前|经过|通过|为了|为|并|还|也|又|均|"
+_FILLER_START = re.compile(r"^(?:[\s“”\"'▲■●◆★#.…]|同时|此外|另外|其中|当中|据统计|据了解|据悉|目前|经过|通过|为了|为|并|还|也|又|均|"
                            r"共|已经|已|先后|累计|全年|其后|最终|最后|今年|去年|此前|随后|而|更是|更)+")
 _SECTION_LABEL = re.compile(r"^[\s▲■●◆★#]*(?:经验交流单位|供稿单位|供稿|来源|作者|单位|发布单位|通讯员)?[:：\s]*")
 _NUMBERISH = re.compile(r"(?:(?:\d+(?:[.,:/]\d+)*|(?:[零〇一二两三四五六七八九十百千万]{2,}|[十百千万])(?=[余多]?[个件人名项次份条家起宗笔期场所批户处台套部篇块张类支座]))"
@@ -35,6 +35,7 @@ _TRAILING = re.compile(r"(?:分别为|分别是|分别达|分别|同比(?:上升
                        r"达到了|达到|稳定在|保持在|控制在|降至|降到|降低到|降低至|提高到|提高至|提升至|提升到|上升到|上升至|"
                        r"缩短至|缩短到|压缩至|压缩到|减少至|减少到|下降到|下降至|增长到|增长至|增加到|增加至|上升|下降|提高|提升|"
                        r"增长|增加|减少|缩短|降低|上涨|降幅|增幅|升幅|涨幅|跌幅|减幅|幅度|基本|约有|共有|共计|合计|总计|累计|已达|达|(?<![行作])为|是|共|约|有|近|"
+                       r"(?<![侵霸抢强攻独])占|"
                        r"年均|平均每年|每年平均|年平均|连续|持续|一直|始终|超过|逾|仅|只|就|计|在|居|不|位居|位列|排名|排在|列|占比|之|了|的还有|的共有|的有|的|:|：|\s|平均(?=压缩|缩短|减少|降低|提高|下降|上升|为|达))+$")
 _COMPARATIVE_START = re.compile(r"^(?:比|较|同比|环比|按年|按季|按月|高于|低于|多于|少于|超出|高出|低出|多出|少出|超过全|相比|与.{0,8}相比)")
 # 占8.1%, 约占三成: a share of the figure just read, which names what it measures.
@@ -42,7 +43,12 @@ _BARE_SHARE = re.compile(r"^(?:其中|分别|约|仅|只|共)?(?:约|仅|只)?�
 # 是前五年的3.2倍: a multiple of a baseline measures what the figure before it measured.
 _MULTIPLE_OF = re.compile(r"^(?:是|为|相当于|达到|达|约为|约是|约)[^,，;；。]{0,20}的$")
 _RANK_WORDS = re.compile(r"(?:综合排名|总体排名|排名|位居|位列|排在|排|居)(?:全国|全省|全市|全区|全县|前列)?$")
-_SCOPE_WORDS = re.compile(r"^(?:全国|全省|全市|全县|全区|全院|该市|该县|该区|该院|本院|我院|各地(?!方)|全)+")
+# 全 is a scope word (全审结…) except where it opens the period 全年.
+_SCOPE_WORDS = re.compile(r"^(?:全国|全省|全市|全县|全区|全院|该市|该县|该区|该院|本院|我院|各地(?!方)|全(?!年))+")
+# A bare institution opening a label (检察院共收到…) names who reports, not what is counted.
+_INSTITUTION_START = re.compile(r"^(?:(?:各级|两级|三级|基层)?(?:人民)?(?:法院|检察院)(?:系统)?|检察署|检察机关|审判机关|公安机关|"
+                                r"公安局|公安厅|公安分局|司法局|司法厅|政法委|派出所|警方|检方|警队|警务处|廉署|廉政公署|"
+                                r"本院|该院|我院|本局|该局|我局)(?:的(?!是))?")
 _VERBISH_START = "的是为在于达有共约近超逾占比较同将把被已并和与及或等个"
 _PAREN_OPEN = "(（"
 _PLACE_SUBJECT_AFTER = re.compile(r"^(?:是|把|将|在|综合|位居|位列|排名|深入|扎实|持续|全面|积极|大力|共|累计|已|以|坚持|着力|探索|推进|创新|"
@@ -103,6 +109,7 @@ class DocIndex:
     metric_starts: list[int] = field(default_factory=list)
     parenthetical: set = field(default_factory=set)
     region: str | None = None
+    doc_period: tuple[str, tuple] | None = None  # (text, (type, start, end)) of the period the whole report covers
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -227,8 +234,56 @@ def prepare_document(text: str, doc: DocContext) -> DocIndex:
                      org_starts=[r.start for r in refs], periods=periods, period_starts=[p.start for p in periods],
                      period_dates=period_dates, sections=sections, doc_org=doc_org, city=doc_city,
                      reference_year=reference_year, region=region)
+    index.doc_period = _doc_period(index, doc)
     doc.extra[_INDEX_KEY] = index
     return index
+
+
+# Periods a whole report can cover; 截至…, 以来 and 目前 describe a moment or an open span, not the report.
+_DOC_PERIOD_KINDS = ("year", "fiscal_year", "year_range", "month_range", "quarter")
+_COMPARED_BEFORE = re.compile(r"(?:较|比|与|同|对比|相比)$")
+
+
+def _single_period(found: list[tuple[PeriodMention, tuple]]) -> tuple[str, tuple] | None:
+    """The one period reported in a headline or paragraph, None if it reports none or several different ones."""
+    dates = {d[1:] for _, d in found if d[1] is not None}
+    if not found or len(dates) > 1 or len({p.text for p, _ in found}) > 1 and not dates:
+        return None
+    return found[0][0].text, found[0][1]
+
+
+def _doc_period(index: DocIndex, doc: DocContext) -> tuple[str, tuple] | None:
+    """The period the report as a whole covers: its headline's, else the one opening its first paragraph of figures."""
+    text, roc = index.text, index.region == "tw"
+
+    def reported(periods, source: str, dates_of):
+        return [(p, dates_of(p)) for p in periods if p.kind in _DOC_PERIOD_KINDS
+                and not _COMPARED_BEFORE.search(source[max(0, p.start - 2):p.start])]
+
+    title = (doc.title or "").strip()
+    at = text.find(title, 0, 1000) if title else -1
+    if at >= 0 and title:
+        headline = [p for p in index.periods if at <= p.start and p.end <= at + len(title)]
+        found = reported(headline, text, lambda p: index.period_dates.get(p.start, (None, None, None)))
+    elif title:
+        found = reported(find_periods(title, roc=roc), title, lambda p: resolve_period(
+            p.text, p.kind, None, index.reference_year, doc.published, roc))
+    else:
+        found = []
+    if found:
+        return _single_period(found)
+    for lo, hi in index.paragraphs:
+        if at >= 0 and title and lo <= at < hi:
+            continue  # the headline line, already read
+        first_figure = _NUMBERISH.search(text, lo, hi)
+        if not first_figure:
+            continue
+        governing = [p for p in index.periods if lo <= p.start and p.end <= hi and p.adverbial]
+        opening = [p for p in governing if p.start < first_figure.start()]
+        if not opening or opening[0].kind not in _DOC_PERIOD_KINDS:
+            return None
+        return _single_period(reported(governing, text, lambda p: index.period_dates.get(p.start, (None, None, None))))
+    return None
 
 
 def _doc_province(doc: DocContext, text: str) -> str | None:
@@ -356,6 +411,12 @@ def _pick_period(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> Per
         if p.adverbial and not p.frequency and p.start >= q.char_end:
             return p
     return None
+
+
+def _is_time_span(index: DocIndex, q: Quantity) -> bool:
+    """True for a figure that is itself written as a period (连续5年, 近3年来): no report period dates it."""
+    i = bisect.bisect_right(index.period_starts, q.char_start)
+    return any(p.start < q.char_end and q.char_start < p.end for p in index.periods[max(0, i - 2):i + 1])
 
 
 _TOPIC = re.compile(r"([^,，;；:：。\d]{2,12}?)(?:是|为)[^,，;；:：。\d]*$")
@@ -510,8 +571,11 @@ def _current_place(index: DocIndex, pos: int, word: str) -> str | None:
 
 # ---- metric ------------------------------------------------------------------------------------------------
 
-def _strip_label(label: str, index: DocIndex, lo: int) -> str:
-    """Drop what is not the label: leading periods, organizations, scope and filler words; trailing verbs."""
+def _strip_label(label: str, index: DocIndex, lo: int, counted: bool = False) -> str:
+    """Drop what is not the label: leading periods, organizations, scope and filler words; trailing verbs.
+
+    counted: the label follows its number (128家法院), so an institution opening it is what is counted.
+    """
     for _ in range(3):
         before = label
         label = _FILLER_START.sub("", label)
@@ -523,6 +587,9 @@ def _strip_label(label: str, index: DocIndex, lo: int) -> str:
             if len(tail.strip()) >= 2:
                 label = re.sub(r"^(?:联合|会同|和|及|与|、)?", "", tail)
         label = _SCOPE_WORDS.sub("", label)
+        institution = _INSTITUTION_START.match(label)
+        if institution and not counted and len(label) - institution.end() >= 2:
+            label = re.sub(r"^(?:共有|现有|共计|共|累计)", "", label[institution.end():])
         lead = _leading_place(label)
         if lead and len(label) - lead >= 2:
             label = label[lead:]
@@ -532,7 +599,7 @@ def _strip_label(label: str, index: DocIndex, lo: int) -> str:
     label = _TRAILING.sub("", label)
     label = label.strip(" \t,，、;；:：.…")
     if label.startswith("办理") and len(label) > 4:
-        label = label[2:]  # 办理群众来信 -> 群众来信: the generic verb is not part of the label
+        label = re.sub(r"^办理的?", "", label)  # 办理群众来信 -> 群众来信: the generic verb is not part of the label
     if len(label) > 24:
         label = label[-24:]
     return label
@@ -630,7 +697,7 @@ def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | No
         elif re.search(r"(?:在|于|用|对)$", before) or not label_before:
             use_after = True
     if use_after:
-        label = _strip_label(after_label, index, q.char_end)
+        label = _strip_label(after_label, index, q.char_end, counted=True)
         label = re.split(r"[,，;；]", label)[0]
         return label or label_before or previous
     if label_before:
@@ -638,7 +705,7 @@ def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | No
     if previous:
         return previous
     if after_label:
-        return _strip_label(after_label, index, q.char_end) or None
+        return _strip_label(after_label, index, q.char_end, counted=True) or None
     if clause_lo > s_lo:  # 诈骗案是增幅最大的类别,共有39,824宗: the topic of the clause before
         topic = _TOPIC.match(text, _clause_start(text, clause_lo - 1, s_lo), clause_lo - 1)
         if topic:
@@ -719,4 +786,8 @@ def attach_context(text: str, sentence: tuple[int, int], q: Quantity, doc: DocCo
     elif period is not None:
         ctx.period_text = period.text
         ctx.period_type, ctx.period_start, ctx.period_end = index.period_dates.get(period.start, (None, None, None))
+    elif index.doc_period is not None and not _is_time_span(index, q):
+        # nothing in its paragraph dates it: the period the report covers
+        ctx.period_text = index.doc_period[0]
+        ctx.period_type, ctx.period_start, ctx.period_end = index.doc_period[1]
     return ctx
