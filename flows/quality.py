@@ -87,8 +87,8 @@ class QualityReport:
 
 
 def data_docs_dir(warehouse: Path) -> Path:
-    """Where a warehouse's Data Docs go: warehouse/data_docs/fazhi/ for warehouse/fazhi.duckdb."""
-    warehouse = Path(warehouse)
+    """Where a warehouse's Data Docs go: warehouse/data_docs/fazhi/ for warehouse/fazhi.duckdb (absolute: GX needs it)."""
+    warehouse = Path(warehouse).absolute()
     return warehouse.parent / "data_docs" / warehouse.stem
 
 

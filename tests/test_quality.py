@@ -346,3 +346,13 @@ def test_a_run_validates_what_it_loaded_and_keeps_the_issues_of_untouched_docume
     flagged = {r[0] for r in con.execute("select g.surface from figure_issues f join figures g using (figure_id)").fetchall()}
     assert {"117.96%", "135.5%"} <= flagged  # the untouched document's issue stays; the new one is found
     assert con.execute("select count(*) from figures_clean where surface in ('117.96%', '135.5%')").fetchone() == (0,)
+
+
+def test_a_relative_warehouse_path_is_validated_with_data_docs_beside_it(prefect_harness, tmp_path, monkeypatch):
+    """The default warehouse path is relative (warehouse/fazhi.duckdb); GX must still build its Data Docs."""
+    from flows.pipeline import etl
+
+    monkeypatch.chdir(tmp_path)
+    summary = etl(input_dir=str(SAMPLE), warehouse="warehouse/fazhi.duckdb")
+    assert summary["quality"] and summary["quality"].get("skipped") is None
+    assert (tmp_path / "warehouse" / "data_docs" / "fazhi" / "index.html").exists()
