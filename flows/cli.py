@@ -65,6 +65,8 @@ def _summary_lines(s: dict) -> list[str]:
 def _quality_lines(q: dict | None) -> list[str]:
     if not q:
         return ["data quality not checked (see the log)"]
+    if q.get("error"):
+        return [f"data quality not checked: {q['error']}"]
     if q.get("skipped"):
         return [f"data quality not checked: {q['skipped']} (`fazhi validate` checks everything)"]
     return [f"data quality: {q['failed_expectations']} of {q['expectations']} expectations failed, "

@@ -195,7 +195,7 @@ def validate_task(con, run_id: str, db_path: Path, fail_on_error: bool = False,
         if fail_on_error:
             raise
         logger.warning("data quality not checked: %s: %s", type(err).__name__, err)
-        return None
+        return {"error": f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"}
     (logger.info if report.success else logger.warning)("%s (%.1fs)", report.one_line(), report.seconds)
     try:
         create_markdown_artifact(markdown_summary(report), key="fazhi-data-quality",

@@ -147,7 +147,9 @@ def test_the_warehouse_holds_exactly_the_rows_of_the_pure_pipeline(one_worker_wa
     try:
         for table in ("sentences", "tokens", "figures"):
             rows = getattr(plain, table)
-            got = con.execute(f"select * from {table}").fetch_arrow_table().to_pylist()
+            cur = con.execute(f"select * from {table}")
+            names = [d[0] for d in cur.description]
+            got = [dict(zip(names, row)) for row in cur.fetchall()]
             common = set(rows[0]) & set(got[0])
             assert {"doc_id", "char_start", "char_end"} <= common
             assert ({tuple(sorted((k, v) for k, v in r.items() if k in common)) for r in got}

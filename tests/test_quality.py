@@ -354,5 +354,5 @@ def test_a_relative_warehouse_path_is_validated_with_data_docs_beside_it(prefect
 
     monkeypatch.chdir(tmp_path)
     summary = etl(input_dir=str(SAMPLE), warehouse="warehouse/fazhi.duckdb")
-    assert summary["quality"] and summary["quality"].get("skipped") is None
+    assert "error" not in summary["quality"] and summary["quality"]["expectations"] >= 45
     assert (tmp_path / "warehouse" / "data_docs" / "fazhi" / "index.html").exists()
