@@ -13,8 +13,6 @@ from .metadata import extract_metadata
 from .normalize import normalize
 from .segment import tokenize
 
-STAGES = ("ingest", "normalize", "segment", "extract")
-
 
 @dataclass
 class BatchResult:
@@ -28,13 +26,6 @@ class BatchResult:
     skipped: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     bytes_read: int = 0
-
-    def merge(self, other: "BatchResult") -> None:
-        for name in ("documents", "sentences", "tokens", "figures", "errors", "skipped"):
-            getattr(self, name).extend(getattr(other, name))
-        for stage, s in other.seconds.items():
-            self.seconds[stage] += s
-        self.bytes_read += other.bytes_read
 
 
 def process_document(raw: RawDocument, timings: dict[str, float] | None = None) -> dict[str, list[dict]]:

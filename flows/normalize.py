@@ -43,10 +43,6 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
-def cjk_count(text: str) -> int:
-    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-
-
 def _one_script_chars(dictionary: str) -> frozenset[str]:
     """Characters that a script conversion always changes (their only targets are other characters)."""
     import opencc

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections import Counter
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -149,11 +150,8 @@ def plan_duplicates(batch: BatchResult, loaded_ids: set[str]) -> None:
         loaded_ids.add(doc["doc_id"])
         keep.append(doc)
     if len(keep) != len(batch.documents):
-        ids = {d["doc_id"] for d in keep}
-        dropped_sources = {d["source_name"] for d in batch.documents} - {d["source_name"] for d in keep}
         batch.documents = keep
-        keep_documents(batch, ids)
-        del dropped_sources
+        keep_documents(batch, {d["doc_id"] for d in keep})
 
 
 def prune_missing(con, root: Path, paths: list[Path], walk_problems: list[tuple[str, str]],
@@ -240,7 +238,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
     run_id = wh.new_run_id()
     counts = {"seen": len(paths), "loaded": 0, "skipped": 0, "failed": len(walk_problems), "figures": 0,
               "pruned": 0}
-    total = BatchResult()
+    stage_seconds: Counter[str] = Counter()
     batch_scope = contextlib.ExitStack()  # the worker pool or Dask cluster, stopped whatever happens
     try:
         wh.apply_schema(con)
@@ -276,13 +274,13 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
             plan_duplicates(batch, loaded_ids)
             load_started = time.perf_counter()
             counts["loaded"] += load_or_split(con, run_id, batch, known)
-            total.seconds["load"] += time.perf_counter() - load_started
+            stage_seconds["load"] += time.perf_counter() - load_started
             counts["skipped"] += len(batch.skipped)
             counts["failed"] += len(batch.errors)
             for e in batch.errors:
                 logger.warning("not loaded: %s (%s): %s", e["source_name"], e["stage"], e["error"])
             counts["figures"] += len(batch.figures)
-            total.seconds.update({k: total.seconds.get(k, 0) + v for k, v in batch.seconds.items()})
+            stage_seconds.update(batch.seconds)
             done += len(batch_paths)
             progress.update(done)
         if progress.reported != done:  # every file was unchanged: no batch reported it
@@ -290,7 +288,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
         validate_started = time.perf_counter()
         quality = validate_task(con, run_id, db_path, fail_on_error,
                                 changed=bool(counts["loaded"] or counts["pruned"]))
-        total.seconds["validate"] += time.perf_counter() - validate_started
+        stage_seconds["validate"] += time.perf_counter() - validate_started
         wh.finish_run(con, run_id, "completed", counts, time.monotonic() - started)
         if snapshot:
             try:
@@ -311,7 +309,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
         con.close()
     summary = {"run_id": run_id, "input": str(root), "warehouse": str(db_path), **counts,
                "seconds": round(time.monotonic() - started, 2),
-               "stage_seconds": {k: round(v, 3) for k, v in total.seconds.items()}}
+               "stage_seconds": {k: round(v, 3) for k, v in stage_seconds.items()}}
     summary["quality"] = quality
     logger.info("run %s: %s", run_id, summary)
     return summary

@@ -47,10 +47,6 @@ def lock_message(path: Path, holder: str, waited: float) -> str:
             f"the read-only snapshot {snapshot_path(path)} instead")
 
 
-def _lock_message(path: Path, err: Exception, waited: float) -> str:
-    return lock_message(path, lock_holder(err), waited)
-
-
 def connect(path: Path, read_only: bool = False, timeout: float = LOCK_TIMEOUT_S) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting up to timeout seconds while another process holds its lock."""
     path = Path(path)
@@ -68,8 +64,9 @@ def connect(path: Path, read_only: bool = False, timeout: float = LOCK_TIMEOUT_S
                 raise WarehouseError(f"cannot open warehouse {path}: {str(err).splitlines()[0]}") from None
             waited = time.monotonic() - start
             if waited >= timeout:
-                locked = WarehouseLocked(_lock_message(path, err, waited))
-                locked.holder = lock_holder(err)
+                holder = lock_holder(err)
+                locked = WarehouseLocked(lock_message(path, holder, waited))
+                locked.holder = holder
                 raise locked from None
             time.sleep(min(delay, max(0.0, timeout - waited)))
             delay = min(delay * 2, 2.0)
@@ -143,7 +140,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch, replaced: dic
         _insert(con, "tokens", batch.tokens)
         _insert(con, "figures", batch.figures)
         upsert_orgs(con, distinct_values(batch.figures, "org"))
-        record_errors(con, run_id, batch.errors, commit=False)
+        record_errors(con, run_id, batch.errors)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -162,7 +159,7 @@ def upsert_orgs(con: duckdb.DuckDBPyConnection, names: set[str]) -> None:
     _insert(con, "orgs", org_rows(names - have))
 
 
-def record_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors: list[dict], commit: bool = True) -> None:
+def record_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors: list[dict]) -> None:
     """Record files that could not be loaded."""
     if errors:
         _insert(con, "ingest_errors", errors, {"run_id": run_id, "recorded_at": datetime.now()})
