@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from .prefilter import compile_scan
+
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUM = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
 _YEAR = r"(?:(?:19|20)\d{2}年|今年|去年|前年|本年|当年)"
@@ -42,12 +44,15 @@ _PATTERNS = [
     ("same_period", r"(?<![年去比较上与])同期(?!相比|比|水平|的)"),
     ("frequency", r"(?:每年|每月|每周|每季度|每天|每日)"),
 ]
-PERIOD_RE = re.compile("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(_PATTERNS)))
+PERIOD_RE = compile_scan("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(_PATTERNS)))
 # In a Taiwanese document the same patterns with ROC years, and plain ROC years first.
 _ALL_ROC = _ROC_PATTERNS + [(k, p.replace(_YEAR, _ROC_ANY_YEAR)) for k, p in _PATTERNS]
-PERIOD_RE_ROC = re.compile("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(_ALL_ROC)))
+PERIOD_RE_ROC = compile_scan("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(_ALL_ROC)))
 _ROC_EXPLICIT_YEAR = re.compile(r"(?<![\d/])(\d{2,3})年")
 _EVENT_SINCE = re.compile(r"([^,，。;；:：!?！？\n.…]{2,18}?(?:以来|\d+年来|[一二三四五六七八九十两]+年来))(?=[,，])")
+# Where such a span can end: only the clause before one of these is searched.
+_EVENT_SINCE_END = re.compile(r"来(?=[,，])")
+_EVENT_SINCE_STOPS = ",，。;；:：!?！？\n.…"
 _YEAR_SPAN = re.compile(r"((?:19|20)\d{2})年?(?:至|到|-|—|–|~|－)((?:19|20)\d{2})年")
 # The congresses that open the spans mainland reports count from (党的十八大以来).
 _CONGRESS_SINCE = {"十六大": date(2002, 11, 8), "十七大": date(2007, 10, 15), "十八大": date(2012, 11, 8),
@@ -83,6 +88,19 @@ def _is_adverbial(text: str, start: int, lo: int) -> bool:
                           text[max(lo, start - 4):start]))
 
 
+def _event_since(text: str, start: int, end: int):
+    """The matches of _EVENT_SINCE.finditer(text, start, end), searching only the clauses that end in 来 and a comma.
+
+    A match holds no stop character and is followed by a comma, so it lies in the stop-free run just before
+    that comma; the leftmost match in that run is the one a scan of the whole text would find.
+    """
+    for tail in _EVENT_SINCE_END.finditer(text, start, end):
+        run_start = max(start, 1 + max(text.rfind(c, start, tail.start()) for c in _EVENT_SINCE_STOPS))
+        m = _EVENT_SINCE.search(text, run_start, tail.end() + 1)
+        if m:
+            yield m
+
+
 def find_periods(text: str, start: int = 0, end: int | None = None, roc: bool = False) -> list[PeriodMention]:
     """Time expressions in text[start:end], each with its kind (see _PATTERNS) and whether it is adverbial.
 
@@ -95,7 +113,7 @@ def find_periods(text: str, start: int = 0, end: int | None = None, roc: bool = 
         kind = patterns[int(m.lastgroup[1:])][0]
         found.append(PeriodMention(m.start(), m.end(), m.group(0), kind, _is_adverbial(text, m.start(), start)))
     # Event-anchored spans (自改革以来, 扫黑除恶专项斗争开展3年来) open a clause and end with 以来 or N年来.
-    for m in _EVENT_SINCE.finditer(text, start, end):
+    for m in _event_since(text, start, end):
         s, e = m.start(1), m.end(1)
         s += len(text[s:e]) - len(text[s:e].lstrip(" \t"))
         if not _is_adverbial(text, s, start) and text[s - 1:s] not in _BOUNDARY:
