@@ -120,21 +120,27 @@ def run_in_order(task: Callable, parameter_sets: Iterable[dict], runner, in_flig
         return
     waiting = iter(parameter_sets)
     pending: deque = deque()
-    for parameters in waiting:
-        pending.append(runner.submit(task, parameters))
-        if len(pending) >= in_flight:
-            break
-    while pending:
-        result = pending.popleft().result()
-        # Prefect's process-pool futures form reference cycles that hold the batch, pickled and unpickled
-        # (tens of MB). Few objects are allocated meanwhile, so the cyclic collector would hardly ever run
-        # and memory would grow with the corpus; collecting here keeps it flat for ~0.1 s per batch.
-        gc.collect()
-        # Refill before handing the result over, so the worker that just finished starts its next batch now.
-        following = next(waiting, None)
-        if following is not None:
-            pending.append(runner.submit(task, following))
-        yield result
+    # What exists now (modules, Prefect, Great Expectations: ~half a million objects) lives as long as the run;
+    # frozen, the collections below walk only what the batches allocate (0.4 s -> a few ms each).
+    gc.freeze()
+    try:
+        for parameters in waiting:
+            pending.append(runner.submit(task, parameters))
+            if len(pending) >= in_flight:
+                break
+        while pending:
+            result = pending.popleft().result()
+            # Prefect's process-pool futures form reference cycles that hold the batch, pickled and unpickled
+            # (tens of MB). Few objects are allocated meanwhile, so the cyclic collector would hardly ever run
+            # and memory would grow with the corpus; collecting here keeps it flat.
+            gc.collect()
+            # Refill before handing the result over, so the worker that just finished starts its next batch now.
+            following = next(waiting, None)
+            if following is not None:
+                pending.append(runner.submit(task, following))
+            yield result
+    finally:
+        gc.unfreeze()  # a long-lived process (`fazhi serve`) runs many flows: let their leftovers be collected
 
 
 def split_unchanged(paths: list[Path], root: Path, known: dict[str, str]) -> tuple[list[Path], list[str]]:

@@ -21,6 +21,9 @@ SQL_FOLDERS = ("tables", "macros", "views")
 # Rows keyed by doc_id that go when a document is replaced or pruned (its figure_issues too, until revalidated).
 DOC_TABLES = ("documents", "sentences", "tokens", "figures", "figure_issues")
 LOCK_TIMEOUT_S = 60.0
+# DuckDB's buffer pool defaults to 80% of the machine's memory and keeps what a long load wrote cached in it, so
+# the writer's memory grows with the corpus; capped, DuckDB evicts (and spills big queries beside the file).
+WRITER_MEMORY_LIMIT = os.environ.get("FAZHI_DUCKDB_MEMORY_LIMIT", "512MB")
 
 
 class WarehouseError(Exception):
@@ -58,7 +61,7 @@ def connect(path: Path, read_only: bool = False, timeout: float = LOCK_TIMEOUT_S
     delay = 0.2
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as err:
             if "lock" not in str(err).lower():
                 raise WarehouseError(f"cannot open warehouse {path}: {str(err).splitlines()[0]}") from None
@@ -70,8 +73,17 @@ def connect(path: Path, read_only: bool = False, timeout: float = LOCK_TIMEOUT_S
                 raise locked from None
             time.sleep(min(delay, max(0.0, timeout - waited)))
             delay = min(delay * 2, 2.0)
+            continue
         except duckdb.Error as err:
             raise WarehouseError(f"cannot open warehouse {path}: {str(err).splitlines()[0]}") from None
+        if not read_only:
+            try:
+                con.execute(f"set memory_limit = '{WRITER_MEMORY_LIMIT}'")
+            except duckdb.Error as err:
+                con.close()
+                raise WarehouseError(f"FAZHI_DUCKDB_MEMORY_LIMIT={WRITER_MEMORY_LIMIT!r} is not a DuckDB memory "
+                                     f"size (e.g. 512MB, 2GB): {str(err).splitlines()[0]}") from None
+        return con
 
 
 def sql_files() -> list[Path]:
@@ -129,9 +141,12 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch, replaced: dic
     now = datetime.now()
     doc_ids = [d["doc_id"] for d in batch.documents]
     stale = [replaced[d["source_name"]] for d in batch.documents if d["source_name"] in replaced]
-    gone = sorted(set(doc_ids) | set(stale))
     con.execute("begin transaction")
     try:
+        # Only documents already loaded have rows to replace: deleting the others would scan every table per batch.
+        loaded_before = {r[0] for r in con.execute("select doc_id from documents where doc_id in (select unnest(?))",
+                                                   [doc_ids]).fetchall()} if doc_ids else set()
+        gone = sorted(loaded_before | set(stale))
         if gone:
             for table in DOC_TABLES:
                 con.execute(f"delete from {table} where doc_id in (select unnest(?))", [gone])
