@@ -209,11 +209,10 @@ def prepare_document(text: str, doc: DocContext) -> DocIndex:
         refs.append(OrgRef(m.start, m.end, name, org_type or "", subject, prep, possessive=possessive,
                            collective=collective))
     _fullest_names(refs)
-    if last_institution is None:
-        pass
     sections = _sections(text, paragraphs, refs)
     subject_names = [r.name for r in refs if r.subject and not r.place]
-    doc_org = max(set(subject_names), key=subject_names.count) if subject_names else None
+    # The most frequent subject; a tie goes to the one named first (never to set order, which varies by process).
+    doc_org = max(dict.fromkeys(subject_names), key=subject_names.count) if subject_names else None
     period_dates = {}
     context_year, context_para = None, -1
     last_dates = (None, None, None)
@@ -315,9 +314,10 @@ def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int,
         s = m.start(1)
         for n in (5, 4, 3, 2):
             cand = text[s:s + n]
-            p = lookup_place(cand) if len(cand) == n else None
-            if p and p.level != "province" and _PLACE_SUBJECT_AFTER.match(text, s + n) \
-                    and not any(a <= s < b for a, b in taken):
+            if len(cand) != n or not _PLACE_SUBJECT_AFTER.match(text, s + n):  # the cheap test first
+                continue
+            p = lookup_place(cand)
+            if p and p.level != "province" and not any(a <= s < b for a, b in taken):
                 out.append((s, s + n, p))
                 break
     for m in re.finditer(r"(?:^|(?<=[,，。;；:：\n]))([\u4e00-\u9fff]{1,3}[乡镇])(?=是|位于|地处|共有|现有)", text):
@@ -332,7 +332,9 @@ def _paragraph_of(paragraphs, pos: int) -> int:
 
 def _fullest_names(refs: list[OrgRef]) -> None:
     """Replace each name by the longest name in the document that ends with it or spells out its short form."""
-    full = {r.name for r in refs if not r.place and re.search(r"(人民法院|人民检察院|公安局|司法局|政法委)$", r.name)}
+    # In order of appearance, so that of two equally long names the first named wins in every process.
+    full = dict.fromkeys(r.name for r in refs
+                         if not r.place and re.search(r"(人民法院|人民检察院|公安局|司法局|政法委)$", r.name))
     for r in refs:
         if r.place:
             continue
