@@ -3,13 +3,16 @@
 Each suite (expectations/NAME.yml) is validated against a pandas DataFrame pulled from DuckDB with
 expectations/NAME.sql, because Great Expectations' SQL data source over duckdb-engine does not work in 1.x.
 Failed figures expectations name their rows in figure_issues; every expectation's outcome lands in dq_results.
+The documents are validated VALIDATION_CHUNK at a time, so memory holds one chunk's frame however many documents a
+run loaded: each suite's warehouse-wide rows go with the first chunk only, and the chunks' outcomes are merged into
+one per expectation.
 great_expectations is imported inside functions: its import takes seconds and most commands never need it.
 """
 from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +25,9 @@ SUITES = ("documents", "figures", "tokens")
 FLAGGED_SUITE = "figures"
 EARLIEST_PUBLICATION = datetime(1990, 1, 1)
 EXAMPLES = 5
+# Documents per chunk: peak memory follows the chunk, not the run (GX's working copies of the figures frame,
+# DuckDB's working set for tokens.sql); each chunk costs ~0.4 s of GX overhead, so much smaller ones are slower.
+VALIDATION_CHUNK = 2000
 
 
 class DataQualityFailed(Exception):
@@ -97,16 +103,23 @@ def load_suite(name: str) -> dict:
     return yaml.safe_load((EXPECTATIONS_DIR / f"{name}.yml").read_text(encoding="utf-8"))
 
 
-def suite_rows(con: duckdb.DuckDBPyConnection, name: str, doc_ids: list[str] | None = None):
-    """The DataFrame a suite validates: expectations/NAME.sql, restricted to doc_ids (and the suite's
-    warehouse-wide rows, meta.also_in_every_run) when given."""
+def suite_rows(con: duckdb.DuckDBPyConnection, name: str, doc_ids: list[str] | None = None,
+               warehouse_wide: bool = True):
+    """The DataFrame a suite validates: expectations/NAME.sql, restricted to doc_ids when given, plus the suite's
+    warehouse-wide rows (meta.also_in_every_run, tokens.sql's $with_orphans) unless warehouse_wide is false."""
     sql = (EXPECTATIONS_DIR / f"{name}.sql").read_text(encoding="utf-8")
     if "$doc_ids" in sql:  # the file scopes itself, where the scope saves most work
-        return con.execute(sql, {"doc_ids": doc_ids}).df()
+        parameters = {"doc_ids": doc_ids}
+        if "$with_orphans" in sql:
+            parameters["with_orphans"] = warehouse_wide
+        return con.execute(sql, parameters).df()
     if doc_ids is None:
         return con.execute(sql).df()
+    where = "doc_id in (select unnest(?))"
     also = (load_suite(name).get("meta") or {}).get("also_in_every_run")
-    where = "doc_id in (select unnest(?))" + (f" or ({also})" if also else "")
+    if also:
+        # coalesce: a row the condition cannot decide goes with its document's chunk, never with two chunks
+        where += f" or coalesce(({also}), false)" if warehouse_wide else f" and not coalesce(({also}), false)"
     return con.execute(f"select * from ({sql}) where {where}", [doc_ids]).df()
 
 
@@ -187,44 +200,110 @@ def _gx_context(docs_dir: Path | None):
     return gx.get_context(project_config=config, mode="ephemeral")
 
 
-def validate_frames(frames: dict, run_id: str, docs_dir: Path | None = None,
-                    now: datetime | None = None) -> tuple[list[Outcome], list[dict], Path | None]:
-    """Validate each suite's DataFrame; returns the outcomes, the figure issues and the Data Docs index.
+def _nonmissing(result) -> int | None:
+    """The rows GX divided by for unexpected_percent: those not missing, or all of them when it counted none missing."""
+    res = result.result or {}
+    if res.get("element_count") is None:
+        return None
+    return res["element_count"] - (res.get("missing_count") or 0)
 
-    Nothing is written to the warehouse here.
-    """
-    import great_expectations as gx
-    from great_expectations.core.run_identifier import RunIdentifier
 
-    now = now or datetime.now()
-    context = _gx_context(docs_dir)
-    source = context.data_sources.add_pandas("warehouse")
-    gx_run = RunIdentifier(run_name=run_id, run_time=now)
-    parameters = {"now": now, "earliest_publication": EARLIEST_PUBLICATION}
-    outcomes: list[Outcome] = []
-    issues: list[dict] = []
-    for name, df in frames.items():
-        spec = load_suite(name)
-        suite = context.suites.add(gx.ExpectationSuite(**spec))
-        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole table")
-        definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+def _merged(parts: list[tuple[Outcome, int | None]]) -> Outcome:
+    """One expectation's outcome over the frames it was validated on, as if on all their rows at once."""
+    outcomes = [outcome for outcome, _ in parts]
+
+    def total(values) -> int | None:
+        values = [v for v in values if v is not None]
+        return sum(values) if values else None
+
+    element_count = total(o.element_count for o in outcomes)
+    unexpected_count = total(o.unexpected_count for o in outcomes)
+    nonmissing = total(n for o, n in parts if o.unexpected_count is not None)
+    percent = None
+    if unexpected_count is not None and element_count and nonmissing:
+        percent = unexpected_count / nonmissing * 100  # GX's order of operations: one frame keeps GX's own number
+    return replace(outcomes[0], success=all(o.success for o in outcomes), element_count=element_count,
+                   unexpected_count=unexpected_count, unexpected_percent=percent,
+                   examples=[e for o in outcomes for e in o.examples][:EXAMPLES],
+                   error=next((o.error for o in outcomes if o.error), None))
+
+
+class _Validation:
+    """One GX context with each suite and its validation definition, made once and run on frame after frame."""
+
+    def __init__(self, run_id: str, docs_dir: Path | None, now: datetime):
+        self.run_id, self.docs_dir, self.now = run_id, docs_dir, now
+        self.context = _gx_context(docs_dir)
+        self.source = self.context.data_sources.add_pandas("warehouse")
+        self.parameters = {"now": now, "earliest_publication": EARLIEST_PUBLICATION}
+        self.suites: dict[str, tuple] = {}
+        # per suite, per expectation of its file: (outcome, rows not missing) of each frame validated
+        self.parts: dict[str, list[list[tuple[Outcome, int | None]]]] = {}
+        self.figure_issues: list[dict] = []
+
+    def _definition(self, name: str) -> tuple:
+        """The suite file, the GX suite and its validation definition, made on first use."""
+        if name not in self.suites:
+            import great_expectations as gx
+
+            spec = load_suite(name)
+            suite = self.context.suites.add(gx.ExpectationSuite(**spec))
+            batch = self.source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole table")
+            definition = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=suite))
+            self.suites[name] = (spec, suite, definition)
+        return self.suites[name]
+
+    def run(self, name: str, df, part: str | None = None) -> None:
+        """Validate one frame of a suite and keep its outcomes and figure issues; part names the chunk in Data Docs."""
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        spec, suite, definition = self._definition(name)
+        # Data Docs keep one page per suite, run name and time: each chunk needs its own name to have a page.
+        gx_run = RunIdentifier(run_name=f"{self.run_id}-{part}" if part else self.run_id, run_time=self.now)
         # COMPLETE returns the index of every failing row, which figure_issues needs; the others need counts.
         result_format = "COMPLETE" if name == FLAGGED_SUITE else "SUMMARY"
-        result = definition.run(batch_parameters={"dataframe": df}, expectation_parameters=parameters,
-                                result_format=result_format, run_id=gx_run)
+        try:
+            result = definition.run(batch_parameters={"dataframe": df}, expectation_parameters=self.parameters,
+                                    result_format=result_format, run_id=gx_run)
+        finally:
+            self._release_frames()
         # GX's results are matched to the suite file's expectations by id, so notes and kwargs line up.
         results = _in_suite_order(suite, result)
         if len(results) != len(spec["expectations"]):
             raise ValueError(f"suite {name}: two expectations are the same; GX keeps one (edit the suite file)")
-        for expectation_spec, expectation_result in zip(spec["expectations"], results):
+        parts = self.parts.setdefault(name, [[] for _ in spec["expectations"]])
+        for expectation_parts, expectation_spec, expectation_result in zip(parts, spec["expectations"], results):
             outcome = _outcome(name, expectation_spec, expectation_result)
-            outcomes.append(outcome)
+            expectation_parts.append((outcome, _nonmissing(expectation_result)))
             if name == FLAGGED_SUITE and not outcome.success and outcome.error is None:
-                issues.extend(_figure_issues(df, expectation_spec, expectation_result, run_id, now))
-    index = None
-    if docs_dir is not None:
-        index = build_data_docs(context, docs_dir)
-    return outcomes, issues, index
+                self.figure_issues.extend(_figure_issues(df, expectation_spec, expectation_result, self.run_id,
+                                                         self.now))
+
+    def _release_frames(self) -> None:
+        # The data source's execution engine caches the last frame of each asset; without this a chunk's frames
+        # outlive the chunk and peak memory is two chunks.
+        manager = self.source.get_execution_engine().batch_manager
+        manager.reset_batch_cache()
+        manager.batch_data_cache.clear()
+
+    def outcomes(self) -> list[Outcome]:
+        """One outcome per expectation of each suite validated, in suite file order."""
+        return [_merged(parts) for suite in self.parts.values() for parts in suite]
+
+    def data_docs(self) -> Path | None:
+        """Render the Data Docs of every frame validated, if there is a Data Docs folder."""
+        return build_data_docs(self.context, self.docs_dir) if self.docs_dir is not None else None
+
+
+def validate_frames(frames: dict, run_id: str, docs_dir: Path | None = None,
+                    now: datetime | None = None) -> tuple[list[Outcome], list[dict], Path | None]:
+    """Validate each suite's DataFrame, writing nothing to the warehouse; returns the outcomes, the figure issues
+    and the Data Docs index."""
+    validation = _Validation(run_id, docs_dir, now or datetime.now())
+    for name, df in frames.items():
+        validation.run(name, df)
+    return validation.outcomes(), validation.figure_issues, validation.data_docs()
 
 
 def _in_suite_order(suite, result) -> list:
@@ -240,23 +319,45 @@ def build_data_docs(context, docs_dir: Path) -> Path:
 
 
 def validate_warehouse(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Path | None = None,
-                       doc_ids: list[str] | None = None) -> QualityReport:
-    """Validate documents, figures and tokens and record the outcome in dq_results and figure_issues.
+                       doc_ids: list[str] | None = None, chunk_size: int = VALIDATION_CHUNK) -> QualityReport:
+    """Validate documents, figures and tokens chunk_size documents at a time and record the outcome in dq_results
+    and figure_issues.
 
     doc_ids limits the rows validated to those documents plus each suite's warehouse-wide rows; None means all.
     """
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
     started = time.perf_counter()
     report = QualityReport(run_id=run_id, validated_at=datetime.now())
-    frames = {name: suite_rows(con, name, doc_ids) for name in SUITES}
-    report.rows = {name: len(df) for name, df in frames.items()}
+    if doc_ids is None:
+        # Every document's rows plus the warehouse-wide rows (figures and tokens without a document) are every row.
+        ids = [r[0] for r in con.execute("select distinct doc_id from documents order by doc_id").fetchall()]
+    else:
+        ids = list(dict.fromkeys(doc_ids))  # a doc_id given twice would be validated in two chunks
+    chunks = [ids[i:i + chunk_size] for i in range(0, len(ids), chunk_size)] or [[]]
+    validation = _Validation(run_id, docs_dir, report.validated_at)
+    report.rows = dict.fromkeys(SUITES, 0)
+    wide_figures = None
+    for number, chunk in enumerate(chunks):
+        first = number == 0
+        part = f"chunk-{number + 1}-of-{len(chunks)}" if len(chunks) > 1 else None
+        for name in SUITES:
+            df = suite_rows(con, name, chunk, warehouse_wide=first)
+            report.rows[name] += len(df)
+            # An empty frame adds nothing to an outcome; tokens' frame (suspect tokens only) mostly is one.
+            if first or len(df):
+                validation.run(name, df, part)
+            if first and name == FLAGGED_SUITE and doc_ids is not None:
+                # Scoped doc_ids' issues are replaced by doc_id; only the warehouse-wide figures need their keys.
+                wide_figures = df.loc[~df["doc_id"].isin(set(ids)), ["doc_id", "figure_id"]].drop_duplicates()
+            del df  # before the next frame is pulled, so memory holds one frame at a time
     # The tokens frame holds only suspect tokens (expectations/tokens.sql); the rows checked are all of them.
     report.rows["tokens"] = _tokens_checked(con, doc_ids)
-    report.outcomes, report.figure_issues, report.data_docs = validate_frames(
-        frames, run_id, docs_dir, report.validated_at)
+    report.outcomes, report.figure_issues = validation.outcomes(), validation.figure_issues
+    report.data_docs = validation.data_docs()
     scope = None
     if doc_ids is not None:
-        scope = _IssueScope(doc_ids=list(doc_ids),
-                            figures=frames[FLAGGED_SUITE][["doc_id", "figure_id"]].drop_duplicates(),
+        scope = _IssueScope(doc_ids=ids, figures=wide_figures,
                             columns=list(load_suite(FLAGGED_SUITE)["meta"].get("warehouse_wide_columns") or []))
     record(con, report, scope)
     report.seconds = time.perf_counter() - started
@@ -264,14 +365,17 @@ def validate_warehouse(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Pa
 
 
 def _tokens_checked(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | None) -> int:
+    """How many tokens tokens.sql checked: all, or those of doc_ids and those whose document is missing."""
     if doc_ids is None:
         return con.execute("select count(*) from tokens").fetchone()[0]
-    return con.execute("select count(*) from tokens where doc_id in (select unnest(?))", [doc_ids]).fetchone()[0]
+    return con.execute("select count(*) from tokens t where t.doc_id in (select unnest(?)) "
+                       "or not exists (select 1 from documents d where d.doc_id = t.doc_id)", [doc_ids]).fetchone()[0]
 
 
 @dataclass
 class _IssueScope:
-    """What a scoped validation looked at: its documents, every figure it saw and its warehouse-wide columns."""
+    """What a scoped validation looked at: its documents, the figures it saw of other documents and its
+    warehouse-wide columns."""
 
     doc_ids: list[str]
     figures: object  # DataFrame of doc_id, figure_id
