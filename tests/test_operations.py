@@ -481,3 +481,20 @@ def test_progress_is_a_prefect_artifact_at_100_percent_also_when_every_file_is_u
         assert [a.type for a in artifacts] == ["progress"], run
         assert artifacts[0].data == 100, run
         assert artifacts[0].description.startswith("5 of 5 files done ("), run
+
+
+def test_the_writer_caps_duckdb_memory_and_a_bad_cap_is_one_line(tmp_path, monkeypatch):
+    from flows import warehouse as wh
+
+    con = wh.connect(tmp_path / "w.duckdb")
+    # DuckDB reports the cap in its own units (256MB -> 244.1 MiB); the default is what the README promises
+    assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "244.1 MiB"
+    con.close()
+    monkeypatch.setattr(wh, "WRITER_MEMORY_LIMIT", "lots")
+    with pytest.raises(wh.WarehouseError) as err:
+        wh.connect(tmp_path / "w.duckdb")
+    assert str(err.value).startswith("FAZHI_DUCKDB_MEMORY_LIMIT='lots' is not a DuckDB memory size")
+    assert "\n" not in str(err.value)
+    reader = wh.connect(tmp_path / "w.duckdb", read_only=True)  # readers keep DuckDB's default
+    assert reader.execute("select 1").fetchone() == (1,)
+    reader.close()
