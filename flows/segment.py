@@ -4,6 +4,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
 
 
@@ -21,9 +23,24 @@ def tokenizer():
     return tk
 
 
+def token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The tokens of text and their start and end offsets (int64 arrays), whitespace tokens left out."""
+    # jieba's cut covers every character in order, so offsets are running sums of lengths: this skips
+    # Tokenizer.tokenize's generator and a tuple per token (a tenth of segmentation's time).
+    words = tokenizer().lcut(text, HMM=True)
+    bounds = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)), out=bounds[1:])
+    starts, ends = bounds[:-1], bounds[1:]
+    if any(w.isspace() for w in words):
+        keep = np.fromiter((not w.isspace() for w in words), dtype=bool, count=len(words))
+        return [w for w, k in zip(words, keep) if k], starts[keep], ends[keep]
+    return words, starts, ends
+
+
 def tokenize(text: str) -> list[tuple[str, int, int]]:
     """Tokens of text as (token, start, end), whitespace tokens left out."""
-    return [(w, s, e) for w, s, e in tokenizer().tokenize(text, HMM=True) if w.strip()]
+    words, starts, ends = token_spans(text)
+    return list(zip(words, starts.tolist(), ends.tolist()))
 
 
 def cut(text: str) -> list[str]:

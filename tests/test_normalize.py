@@ -115,3 +115,15 @@ def test_tokens_carry_offsets_into_the_text():
     text = "台州中院结案率95.74%,认罪认罚案件1万件。"
     for token, start, end in tokenize(text):
         assert text[start:end] == token
+
+
+def test_token_spans_are_jiebas_tokens_with_whitespace_left_out():
+    from flows.segment import token_spans, tokenizer
+
+    text = "台州中院 结案率95.74%,\n认罪认罚案件1万件。\u3000全市　共受理 57876件"
+    words, starts, ends = token_spans(text)
+    expected = [(w, s, e) for w, s, e in tokenizer().tokenize(text, HMM=True) if w.strip()]
+    assert list(zip(words, starts.tolist(), ends.tolist())) == expected
+    assert all(text[s:e] == w and not w.isspace() for w, s, e in zip(words, starts, ends))
+    assert len(expected) < len(tokenizer().lcut(text))  # the text has whitespace tokens to leave out
+    assert [len(x) for x in token_spans("")] == [0, 0, 0]
