@@ -73,3 +73,12 @@ def test_event_spans_are_found_as_a_scan_of_the_whole_text_finds_them(texts):
 
 def test_compile_scan_keeps_a_pattern_it_cannot_check_as_it_is():
     assert compile_scan(r"[^，]+以来").pattern == r"[^，]+以来"
+
+
+def test_the_organization_scan_finds_what_the_plain_pattern_finds(texts):
+    from flows.extract import orgs
+
+    plain = re.compile(r"(?:[省市县区]委)?(?:" + orgs._core_alternation + r")")
+    assert orgs.CORE_RE.pattern.startswith("(?=[")  # the check is in place
+    for text in texts + ["市委政法委书记", "全市法院", "区人民法院和县公安局", "最高人民检察院"]:
+        assert [m.span() for m in orgs.CORE_RE.finditer(text)] == [m.span() for m in plain.finditer(text)]

@@ -483,12 +483,13 @@ def test_progress_is_a_prefect_artifact_at_100_percent_also_when_every_file_is_u
         assert artifacts[0].description.startswith("5 of 5 files done ("), run
 
 
-def test_the_writer_caps_duckdb_memory_and_a_bad_cap_is_one_line(tmp_path, monkeypatch):
+def test_the_writer_caps_duckdb_memory_checkpoints_less_often_and_a_bad_cap_is_one_line(tmp_path, monkeypatch):
     from flows import warehouse as wh
 
     con = wh.connect(tmp_path / "w.duckdb")
     # DuckDB reports the cap in its own units (256MB -> 244.1 MiB); the default is what the README promises
     assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "244.1 MiB"
+    assert con.execute("select current_setting('checkpoint_threshold')").fetchone()[0] == "61.0 MiB"  # 64MB
     con.close()
     monkeypatch.setattr(wh, "WRITER_MEMORY_LIMIT", "lots")
     with pytest.raises(wh.WarehouseError) as err:
