@@ -120,6 +120,15 @@ def test_chunks_give_the_outcomes_and_issues_of_all_at_once(planted, tmp_path, s
         assert {k: v for k, v in report.rows.items() if k != "tokens"} == expected_rows, chunk_size
         tables[chunk_size] = (issue_rows(path), report.rows["tokens"])
     assert tables[1] == tables[2] == tables[ALL_AT_ONCE]
+    # the tokens checked: those of the scope and every orphan (MISSING's outside a subset, NAMED_MISSING's inside)
+    con = duckdb.connect(str(planted[0]), read_only=True)
+    try:
+        checked = con.execute("select count(*) from tokens t where ? is null or t.doc_id in (select unnest(?)) "
+                              "or not exists (select 1 from documents d where d.doc_id = t.doc_id)",
+                              [doc_ids, doc_ids]).fetchone()[0]
+    finally:
+        con.close()
+    assert tables[1][1] == checked
 
 
 def test_the_planted_rows_are_caught_across_chunks(planted, tmp_path):
