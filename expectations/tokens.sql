@@ -5,24 +5,26 @@
 --   document_length  length of the document's normalized text (null when the document is missing)
 --   text_at_offsets  documents.text[char_start:char_end], null when the document is missing
 -- $doc_ids (null for all): a run checks its documents' tokens, and tokens whose document is missing.
--- $with_orphans (ignored when $doc_ids is null): whether the tokens whose document is missing are checked here.
--- A validation in chunks of documents sets it for its first chunk only; the other chunks then leave out a missing
--- document's tokens even when they name it, so that no token is checked twice.
-with scoped_documents as (
+-- $warehouse_wide (ignored when $doc_ids is null): whether the warehouse-wide rows are checked here too: the tokens
+-- whose document is missing, wherever they are. A validation in chunks of documents sets it for its first chunk
+-- only; the other chunks then leave out a missing document's tokens even when they name it, so that no token is
+-- checked twice.
+with scope as (select unnest($doc_ids) as doc_id),
+scoped_documents as (
     select doc_id, text, length(text) as document_length
     from documents
-    where $doc_ids is null or doc_id in (select unnest($doc_ids))
+    where $doc_ids is null or doc_id in (select doc_id from scope)
 ),
 scoped_tokens as (
     select * from tokens where $doc_ids is null
     union all
-    select t.* from tokens t
-    where t.doc_id in (select unnest($doc_ids))
-      and ($with_orphans or exists (select 1 from documents d where d.doc_id = t.doc_id))
+    -- the scope's tokens; those of a missing document only in the frame that takes the warehouse-wide rows
+    select t.* from tokens t semi join scope s on s.doc_id = t.doc_id
+    where $warehouse_wide or t.doc_id in (select doc_id from documents)
     union all
-    select t.* from tokens t
-    where $doc_ids is not null and $with_orphans and t.doc_id not in (select unnest($doc_ids))
-      and not exists (select 1 from documents d where d.doc_id = t.doc_id)
+    -- the tokens of a missing document outside the scope
+    select t.* from tokens t anti join documents d on d.doc_id = t.doc_id anti join scope s on s.doc_id = t.doc_id
+    where $doc_ids is not null and $warehouse_wide
 ),
 -- substr counts characters from the start of the string on each call, so reading every token straight out
 -- of its document costs the document's length per token (seconds per thousand documents). Each text is cut

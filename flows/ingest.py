@@ -89,6 +89,9 @@ def source_name_for(path: Path, root: Path) -> str:
         return path.name
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))  # tab, newlines, form feed, escape
+
+
 def looks_binary(raw: bytes) -> bool:
     """True when the bytes are not text in any encoding we read: NULs outside UTF-16, or many control bytes."""
     sample = raw[:8192]
@@ -96,7 +99,7 @@ def looks_binary(raw: bytes) -> bool:
         return False
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > max(8, len(sample) // 100)
 
 

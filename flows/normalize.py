@@ -12,6 +12,8 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 SENTENCE_END = "。！？!?"
 CLOSERS = "”’」』)）"
 TERMINAL = SENTENCE_END + "；;:：…" + CLOSERS + "."
@@ -277,11 +279,11 @@ def join_lines(lines: list[Line]) -> tuple[str, list[int]]:
 
 def compress_offsets(src: list[int]) -> list[tuple[int, int]]:
     """Runs (normalized start, raw start) within which offsets advance together."""
-    runs: list[tuple[int, int]] = []
-    for i, r in enumerate(src):
-        if not runs or r != src[i - 1] + 1:
-            runs.append((i, r))
-    return runs
+    if not src:
+        return []
+    raw = np.asarray(src, dtype=np.int64)
+    starts = np.flatnonzero(np.diff(raw, prepend=raw[0] - 2) != 1)  # the first offset always starts a run
+    return list(zip(starts.tolist(), raw[starts].tolist()))
 
 
 def raw_offset(runs: list[tuple[int, int]], pos: int) -> int:
@@ -297,28 +299,17 @@ def raw_offset(runs: list[tuple[int, int]], pos: int) -> int:
 
 # ---- sentences --------------------------------------------------------------------------------------------
 
+_SENTENCE_BREAK = re.compile(f"\n|[{SENTENCE_END}][{re.escape(CLOSERS + SENTENCE_END)}]*")
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans: ended by 。！？ (with closing quotes) or by a line break; blank spans dropped."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     start = 0
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        end = None
-        if ch == "\n":
-            end = i
-        elif ch in SENTENCE_END:
-            j = i + 1
-            while j < n and text[j] in CLOSERS + SENTENCE_END:
-                j += 1
-            end = j
-            i = j - 1
-        if end is not None:
-            _add_span(text, start, end, spans)
-            start = end if ch != "\n" else end + 1
-        i += 1
-    _add_span(text, start, n, spans)
+    for m in _SENTENCE_BREAK.finditer(text):
+        _add_span(text, start, m.start() if m.group() == "\n" else m.end(), spans)
+        start = m.end()
+    _add_span(text, start, len(text), spans)
     return spans
 
 

@@ -4,8 +4,8 @@ Each suite (expectations/NAME.yml) is validated against a pandas DataFrame pulle
 expectations/NAME.sql, because Great Expectations' SQL data source over duckdb-engine does not work in 1.x.
 Failed figures expectations name their rows in figure_issues; every expectation's outcome lands in dq_results.
 The documents are validated VALIDATION_CHUNK at a time, so memory holds one chunk's frame however many documents a
-run loaded: each suite's warehouse-wide rows go with the first chunk only, and the chunks' outcomes are merged into
-one per expectation.
+run loaded: each suite's warehouse-wide rows ($warehouse_wide in its SQL) go with the first chunk only, and the
+chunks' outcomes are merged into one per expectation.
 great_expectations is imported inside functions: its import takes seconds and most commands never need it.
 """
 from __future__ import annotations
@@ -105,22 +105,17 @@ def load_suite(name: str) -> dict:
 
 def suite_rows(con: duckdb.DuckDBPyConnection, name: str, doc_ids: list[str] | None = None,
                warehouse_wide: bool = True):
-    """The DataFrame a suite validates: expectations/NAME.sql, restricted to doc_ids when given, plus the suite's
-    warehouse-wide rows (meta.also_in_every_run, tokens.sql's $with_orphans) unless warehouse_wide is false."""
+    """The DataFrame a suite validates: expectations/NAME.sql, restricted to doc_ids when given, plus the rows the
+    file calls warehouse-wide ($warehouse_wide) unless warehouse_wide is false."""
     sql = (EXPECTATIONS_DIR / f"{name}.sql").read_text(encoding="utf-8")
     if "$doc_ids" in sql:  # the file scopes itself, where the scope saves most work
         parameters = {"doc_ids": doc_ids}
-        if "$with_orphans" in sql:
-            parameters["with_orphans"] = warehouse_wide
+        if "$warehouse_wide" in sql:
+            parameters["warehouse_wide"] = warehouse_wide
         return con.execute(sql, parameters).df()
     if doc_ids is None:
         return con.execute(sql).df()
-    where = "doc_id in (select unnest(?))"
-    also = (load_suite(name).get("meta") or {}).get("also_in_every_run")
-    if also:
-        # coalesce: a row the condition cannot decide goes with its document's chunk, never with two chunks
-        where += f" or coalesce(({also}), false)" if warehouse_wide else f" and not coalesce(({also}), false)"
-    return con.execute(f"select * from ({sql}) where {where}", [doc_ids]).df()
+    return con.execute(f"select * from ({sql}) where doc_id in (select unnest(?))", [doc_ids]).df()
 
 
 def _column_of(kwargs: dict) -> str | None:

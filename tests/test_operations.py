@@ -191,6 +191,7 @@ def test_a_document_that_fails_to_load_is_recorded_and_the_rest_of_its_batch_loa
     batch = process_files(sorted(corpus.iterdir()), corpus)
     bad_id = next(d["doc_id"] for d in batch.documents if d["source_name"] == "b.txt")
     # A row DuckDB itself refuses (sentences.char_start is NOT NULL): the whole batch transaction fails.
+    batch.sentences = list(batch.sentences)  # row dicts, to break one (the loader takes dicts and Arrow alike)
     next(s for s in batch.sentences if s["doc_id"] == bad_id)["char_start"] = None
     con = wh.connect(tmp_path / "w.duckdb")
     wh.apply_schema(con)
