@@ -81,6 +81,35 @@ def test_packing_keeps_every_row_and_dropping_a_document_drops_its_rows_everywhe
         assert rows and {r["doc_id"] for r in rows} == keep
 
 
+def test_a_batch_taken_stage_by_stage_gives_each_document_the_rows_it_gets_alone(corpus):
+    paths, _ = discover(corpus)
+    together = process_files(paths[:4], corpus)
+    alone = [process_files([path], corpus) for path in paths[:4]]
+    for table in ("documents", "sentences", "tokens", "figures"):
+        assert list(getattr(together, table)) == [row for one in alone for row in getattr(one, table)], table
+
+
+def test_a_document_that_fails_a_stage_is_recorded_and_the_rest_of_its_batch_goes_on(corpus, monkeypatch):
+    import flows.core as core
+
+    paths, _ = discover(corpus)
+    broken = paths[1]
+    real_extract = core.extract_figures
+
+    def extract_or_fail(text, sentences, context):
+        if context.source_name == broken.name:
+            raise RuntimeError("the extractor tripped")
+        return real_extract(text, sentences, context)
+
+    monkeypatch.setattr(core, "extract_figures", extract_or_fail)
+    batch = process_files(paths[:3], corpus)
+    assert [d["source_name"] for d in batch.documents] == [paths[0].name, paths[2].name]
+    assert [(e["source_name"], e["stage"], e["error"]) for e in batch.errors] == [
+        (broken.name, "process", "RuntimeError: the extractor tripped")]
+    assert {r["doc_id"] for r in batch.tokens} == {d["doc_id"] for d in batch.documents}
+    assert {r["doc_id"] for r in batch.sentences} == {d["doc_id"] for d in batch.documents}
+
+
 def test_results_come_back_in_order_with_a_bounded_number_in_flight():
     pending_peak = []
     in_flight = 0
