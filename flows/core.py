@@ -94,13 +94,11 @@ def _extract(doc: _InProgress) -> None:
 STAGES = (("normalize", _normalize), ("segment", _segment), ("extract", _extract))
 
 
-def process_documents(raws: list[RawDocument], timings: dict[str, float] | None = None,
-                      errors: list[dict] | None = None) -> list[dict]:
+def process_documents(raws: list[RawDocument], timings: dict[str, float], errors: list[dict]) -> list[dict]:
     """Normalize, segment and extract decoded documents, stage by stage; the rows of each document that made it.
 
-    A document that fails a stage is left out and, when errors is given, recorded there.
+    Seconds per stage are added to timings; a document that fails a stage is left out and recorded in errors.
     """
-    timings = timings if timings is not None else defaultdict(float)
     docs = [_InProgress(raw) for raw in raws]
     for name, stage in STAGES:
         started = time.perf_counter()
@@ -109,9 +107,8 @@ def process_documents(raws: list[RawDocument], timings: dict[str, float] | None 
             try:
                 stage(doc)
             except Exception as err:  # one bad document must not stop the batch; the reason is recorded
-                if errors is not None:
-                    errors.append({"source_name": doc.raw.source_name, "source_path": doc.raw.source_path,
-                                   "stage": "process", "error": f"{type(err).__name__}: {err}"})
+                errors.append({"source_name": doc.raw.source_name, "source_path": doc.raw.source_path,
+                               "stage": "process", "error": f"{type(err).__name__}: {err}"})
                 continue
             going_on.append(doc)
         docs = going_on
