@@ -109,8 +109,8 @@ def test_short_court_name_takes_the_full_name_the_text_gives():
 def test_collectives_carry_the_city():
     text = "宁波政法工作会议召开。1至9月份,全市法院一审行政诉讼收案同比下降12.9%。\n两级法院审结案件900件。"
     got = read_all(text, [("12.9%", "change"), ("900件", "count")])
-    assert got[0].org == "宁波全市法院"
-    assert got[1].org == "宁波两级法院"
+    assert got[0].org == "全市法院"  # a scope word naming a collective is the org as written (the spec)
+    assert got[1].org == "两级法院"
     written = "沈阳两级法院共受理涉黑恶案件369件。"
     assert context_of(written, "369件").org == "沈阳两级法院"
 
@@ -405,9 +405,11 @@ def report_figures(raw: str) -> dict:
     # a period of its own paragraph still wins
     ("浙江高院通报2023年全省法院工作情况\n今年1-7月,全省法院审结案件9.2万件。",
      "9.2万件", "今年1-7月", date(2023, 1, 1), date(2023, 7, 31)),
-    # no report period: a headline of several years, a first paragraph opened by 截至…, a figure that is a span
+    # an opening statement's 截至… governs the figures below it (spec: the document's opening statement)
+    ("全市法院工作情况\n截至2023年6月底,全市法院在册法官812名。\n审结案件1.2万件。",
+     "1.2万件", "截至2023年6月底", date(2023, 1, 1), date(2023, 6, 30)),
+    # no report period: a headline of several years, a figure that is a span
     ("2022年和2023年全省法院工作对比\n全省法院受理案件3.1万件。", "3.1万件", None, None, None),
-    ("全市法院工作情况\n截至2023年6月底,全市法院在册法官812名。\n审结案件1.2万件。", "1.2万件", None, None, None),
     ("浙江高院通报2023年全省法院工作情况\n现行命案连续5年全破。", "5年", None, None, None),
 ])
 def test_figures_without_a_period_of_their_own_take_the_reports(raw, surface, period_text, period_start, period_end):
@@ -440,3 +442,51 @@ def test_labels_lose_the_organization_and_the_share_verb(raw, surface, metric, o
 def test_whole_year_after_an_organization_is_the_period():
     f = figures_of("浙江高院通报2023年工作情况\n杭州中院全年审结案件4.1万件。")["4.1万件"]
     assert (f.metric, f.period_text, f.period_start) == ("审结案件", "全年", date(2023, 1, 1))
+
+
+@pytest.mark.parametrize("raw,surface,period_text,rule", [
+    # a section's opening statement governs its section, not the next one
+    ("全市法院工作情况\n一、审判工作\n今年以来,全市法院审结案件1.2万件。\n结案率95%。\n二、队伍建设\n招录法官12名。",
+     "95%", "今年以来", "section_opening"),
+    ("全市法院工作情况\n一、审判工作\n今年以来,全市法院审结案件1.2万件。\n结案率95%。\n二、队伍建设\n招录法官12名。",
+     "12名", None, "none"),
+    # a heading that names a period governs its section
+    ("全市法院工作情况\n（一）2021年上半年收结案情况\n收案1.2万件。\n（二）队伍建设\n招录法官12名。",
+     "1.2万件", "2021年上半年", "section_heading"),
+    # the headline's period governs the report
+    ("浙江高院通报2023年全省法院工作情况\n全省法院受理案件3.1万件。", "3.1万件", "2023年", "document_headline"),
+    # a baseline is never the period: 同比 and 较2022年 leave the opening's period in force
+    ("全市法院工作情况\n2023年1至6月,全市法院受理案件3.1万件。\n较2022年同期增长5.5%。",
+     "5.5%", "2023年1至6月", "document_opening"),
+])
+def test_period_by_scope(raw, surface, period_text, rule):
+    f = report_figures(raw)[surface]
+    assert f.period_text == period_text
+    assert f.context_rule.endswith(f"period:{rule}")
+
+
+@pytest.mark.parametrize("raw,surface,org,rule", [
+    # the issuer named in the headline is the default org
+    ("龙江法院召开新闻发布会\n通报了上半年审判执行情况。\n新收各类案件3964件。", "3964件", "龙江法院", "issuer_headline"),
+    # a work report's 我代表…报告工作 names its issuer
+    ("各位代表:\n我代表市中级人民法院向大会报告工作。\n一、审判工作\n审结案件1256件。", "1256件", "市中级人民法院",
+     "issuer_reports_for"),
+    # a compilation: a line that is only an institution's name heads its section
+    ("创新经验交流\n把握核心 突出重点\n衡水市人民检察院\n一年来收到线索37个,办结案件131件。\n多维发力\n武邑县委政法委\n"
+     "化解矛盾纠纷1232个。", "1232个", "武邑县委政法委", "section_institution"),
+    # a police force that never names itself in full: 本澳警方
+    ("今年首三季本澳警方共开立刑事专案调查案件10,831宗。", "10,831宗", "本澳警方", "sentence_subject"),
+    # pinyin written into the text does not hide the name
+    ("全区(qū)各级(jí)公安机(jī)关(guān)共打掉涉黑组织6个。", "6个", "全区各级公安机关", "sentence_subject"),
+    # a place opening a clause is what its figures are about
+    ("去年台北诈欺案件数为4026,破案率为113.26%;高雄的案发件数为2533件。", "2533件", "高雄市", "sentence_subject"),
+])
+def test_org_by_scope(raw, surface, org, rule):
+    f = report_figures(raw)[surface]
+    assert f.org == org
+    assert f.context_rule.startswith(f"org:{rule} ")
+
+
+@pytest.mark.parametrize("raw", ["", "全市法院工作情况", "一、审判工作\n（一）刑事审判", "没有数字的一段话。"])
+def test_nothing_here(raw):
+    assert report_figures(raw) == {}

@@ -30,5 +30,5 @@ def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext
                 metric=ctx.metric, org=ctx.org, period_text=ctx.period_text, period_start=ctx.period_start,
                 period_end=ctx.period_end, period_type=ctx.period_type, baseline=q.baseline,
                 precision=q.precision, value_low=q.value_low, value_high=q.value_high, sentence_index=index,
-                sentence=text[start:end], rule=q.rule))
+                sentence=text[start:end], rule=q.rule, context_rule=ctx.rule))
     return figures

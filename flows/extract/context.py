@@ -10,9 +10,11 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .document import DocumentModel, build_model
 from .model import Context, DocContext, Quantity
 from .orgs import Mention, Place, canonical_name, core_info, find_mentions, lookup_place, place_before, short_place
 from .periods import PeriodMention, find_periods, period_length_at_start, resolve_period, year_in
+from .scope import Stated, document_period, issuer, section_org, section_period
 
 _INDEX_KEY = "context_index"
 _CLAUSE_END = ",，;；:：。!?！？\n"
@@ -87,6 +89,7 @@ class OrgRef:
     place: bool = False  # a place reported as a whole (深州, 三单乡, 全市)
     possessive: bool = False  # 省检察院部署的…: names whose work it is, not who reports
     collective: bool = False
+    whole_institution: bool = False  # 全院: the institution whose section or report this is
 
 
 @dataclass
@@ -109,7 +112,11 @@ class DocIndex:
     metric_starts: list[int] = field(default_factory=list)
     parenthetical: set = field(default_factory=set)
     region: str | None = None
-    doc_period: tuple[str, tuple] | None = None  # (text, (type, start, end)) of the period the whole report covers
+    model: DocumentModel | None = None
+    issuer: Stated | None = None  # who reports: the default org
+    doc_period: Stated | None = None  # the period the whole report covers (a PeriodMention)
+    section_orgs: dict = field(default_factory=dict)  # Section -> Stated org of its heading
+    section_periods: dict = field(default_factory=dict)  # Section -> Stated period of its heading or opening
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -169,7 +176,7 @@ def prepare_document(text: str, doc: DocContext) -> DocIndex:
     roc = region == "tw"
     periods = find_periods(text, roc=roc)
     titles = [(m.start(), m.end()) for m in re.finditer(r"《[^》]{0,80}》", text)]
-    mentions = [m for m in find_mentions(text) if not any(a < m.start < b for a, b in titles)]
+    mentions = [m for m in _mentions_past_romanization(text) if not any(a < m.start < b for a, b in titles)]
     reference_year = year_in(doc.title, roc) or year_in(text[:200], roc) or (
         doc.published.year if doc.published else None)
     doc_city = _doc_place(doc, text, mentions)
@@ -196,8 +203,10 @@ def prepare_document(text: str, doc: DocContext) -> DocIndex:
             if p:
                 city, county = _move(p, city, county)
         org_type, _, _, collective = core_info(m.core)
-        if m.core in ("该院", "本院", "我院", "全院"):
+        if m.core == "该院":
             name = last_institution or m.written
+        elif m.core in ("本院", "我院", "全院"):
+            name = m.written  # the reporting institution itself: the word is its name (the spec accepts it)
         else:
             name = canonical_name(m, city, county, province if province_written else None, province)
         if org_type in ("court", "procuratorate") and not collective and m.core not in ("该院", "本院", "我院", "全院"):
@@ -207,7 +216,7 @@ def prepare_document(text: str, doc: DocContext) -> DocIndex:
         prep = bool(_PREPOSITION_BEFORE.search(text[max(0, m.start - 4):m.start]))
         possessive = bool(re.match(r"[^,，。;；:：]{0,8}?的", text[m.end:m.end + 9]))
         refs.append(OrgRef(m.start, m.end, name, org_type or "", subject, prep, possessive=possessive,
-                           collective=collective))
+                           collective=collective, whole_institution=m.core == "全院"))
     _fullest_names(refs)
     sections = _sections(text, paragraphs, refs)
     subject_names = [r.name for r in refs if r.subject and not r.place]
@@ -233,56 +242,61 @@ def prepare_document(text: str, doc: DocContext) -> DocIndex:
                      org_starts=[r.start for r in refs], periods=periods, period_starts=[p.start for p in periods],
                      period_dates=period_dates, sections=sections, doc_org=doc_org, city=doc_city,
                      reference_year=reference_year, region=region)
-    index.doc_period = _doc_period(index, doc)
+    _scopes(index, doc)
     doc.extra[_INDEX_KEY] = index
     return index
 
 
-# Periods a whole report can cover; 截至…, 以来 and 目前 describe a moment or an open span, not the report.
-_DOC_PERIOD_KINDS = ("year", "fiscal_year", "year_range", "month_range", "quarter")
-_COMPARED_BEFORE = re.compile(r"(?:较|比|与|同|对比|相比)$")
+# Pinyin written after characters, 全区(qū)各级(jí)公安机(jī)关(guān): read past it when finding names.
+_ROMANIZATION = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")
 
 
-def _single_period(found: list[tuple[PeriodMention, tuple]]) -> tuple[str, tuple] | None:
-    """The one period reported in a headline or paragraph, None if it reports none or several different ones."""
-    dates = {d[1:] for _, d in found if d[1] is not None}
-    if not found or len(dates) > 1 or len({p.text for p, _ in found}) > 1 and not dates:
-        return None
-    return found[0][0].text, found[0][1]
+def _mentions_past_romanization(text: str) -> list[Mention]:
+    """Organization mentions, found in the text with romanization left out and mapped back to its offsets."""
+    if not _ROMANIZATION.search(text):
+        return find_mentions(text)
+    keep = []
+    pos = 0
+    for m in _ROMANIZATION.finditer(text):
+        keep.extend(range(pos, m.start()))
+        pos = m.end()
+    keep.extend(range(pos, len(text)))
+    clean = "".join(text[i] for i in keep)
+    out = []
+    for m in find_mentions(clean):
+        m.start, m.end = keep[m.start], keep[m.end - 1] + 1
+        out.append(m)
+    return out
 
 
-def _doc_period(index: DocIndex, doc: DocContext) -> tuple[str, tuple] | None:
-    """The period the report as a whole covers: its headline's, else the one opening its first paragraph of figures."""
-    text, roc = index.text, index.region == "tw"
+def _first_figure(index: DocIndex):
+    """A function giving where the first figure-like number in [lo, hi) starts, or None."""
+    def first(lo: int, hi: int) -> int | None:
+        m = _NUMBERISH.search(index.text, lo, hi)
+        return m.start() if m else None
+    return first
 
-    def reported(periods, source: str, dates_of):
-        return [(p, dates_of(p)) for p in periods if p.kind in _DOC_PERIOD_KINDS
-                and not _COMPARED_BEFORE.search(source[max(0, p.start - 2):p.start])]
 
-    title = (doc.title or "").strip()
-    at = text.find(title, 0, 1000) if title else -1
-    if at >= 0 and title:
-        headline = [p for p in index.periods if at <= p.start and p.end <= at + len(title)]
-        found = reported(headline, text, lambda p: index.period_dates.get(p.start, (None, None, None)))
-    elif title:
-        found = reported(find_periods(title, roc=roc), title, lambda p: resolve_period(
-            p.text, p.kind, None, index.reference_year, doc.published, roc))
-    else:
-        found = []
-    if found:
-        return _single_period(found)
-    for lo, hi in index.paragraphs:
-        if at >= 0 and title and lo <= at < hi:
-            continue  # the headline line, already read
-        first_figure = _NUMBERISH.search(text, lo, hi)
-        if not first_figure:
-            continue
-        governing = [p for p in index.periods if lo <= p.start and p.end <= hi and p.adverbial]
-        opening = [p for p in governing if p.start < first_figure.start()]
-        if not opening or opening[0].kind not in _DOC_PERIOD_KINDS:
-            return None
-        return _single_period(reported(governing, text, lambda p: index.period_dates.get(p.start, (None, None, None))))
-    return None
+def _scopes(index: DocIndex, doc: DocContext) -> None:
+    """What the document and each section put in force: the issuer, the report's period, each section's."""
+    model = index.model = build_model(index.text, doc.title)
+    first_figure = _first_figure(index)
+    for section in model.sections:
+        org = section_org(model, section, index.orgs)
+        if org:
+            index.section_orgs[section] = org
+        period = section_period(model, section, index.periods, first_figure)
+        if period:
+            index.section_periods[section] = period
+    opening_hi = next((at for at in (first_figure(lo, hi) for lo, hi in index.paragraphs) if at is not None),
+                      len(index.text))
+    opening_subject = next((r.name for r in index.orgs if r.start <= opening_hi and r.subject and not r.place
+                            and not r.object_of_prep), None)
+    index.issuer = issuer(model, index.orgs, opening_subject, index.doc_org)
+    for r in index.orgs:  # 全院 in a contributor's section is that contributor
+        if r.whole_institution:
+            r.name = next((name for lo, hi, name in index.sections if lo <= r.start < hi), r.name)
+    index.doc_period = document_period(model, index.periods, first_figure)
 
 
 def _doc_province(doc: DocContext, text: str) -> str | None:
@@ -310,11 +324,15 @@ def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int,
     """Places that are the subject of their clause (深州综合排名, 台州市把…): reported as a whole."""
     taken = [(m.start, m.end) for m in mentions]
     out = []
-    for m in re.finditer(r"(?:^|(?<=[,，。;；:：\n]))([\u4e00-\u9fff]{2,5})", text):
+    for m in _PLACE_SUBJECT_START.finditer(text):
         s = m.start(1)
+        after_list = text[s - 1:s] == "、"
         for n in (5, 4, 3, 2):
             cand = text[s:s + n]
-            if len(cand) != n or not _PLACE_SUBJECT_AFTER.match(text, s + n):  # the cheap test first
+            if len(cand) != n:
+                continue
+            if not (_PLACE_SUBJECT_AFTER.match(text, s + n) or _PLACE_TOPIC_AFTER.match(text, s + n)
+                    or not after_list and _opens_clause_with_figure(text, s + n)):  # the cheap tests first
                 continue
             p = lookup_place(cand)
             if p and p.level != "province" and not any(a <= s < b for a, b in taken):
@@ -323,6 +341,27 @@ def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int,
     for m in re.finditer(r"(?:^|(?<=[,，。;；:：\n]))([\u4e00-\u9fff]{1,3}[乡镇])(?=是|位于|地处|共有|现有)", text):
         out.append((m.start(1), m.end(1), Place(m.group(1), "township", "", "")))
     return out
+
+
+# A place opening a clause (or named after a rank: 第3名桃园市), or listed with its figure (、新北24.97%).
+_PLACE_SUBJECT_START = re.compile(r"(?:^|(?<=[,，。;；:：\n、])|(?<=第\d名)|(?<=第\d名是))([\u4e00-\u9fff]{2,5})")
+# 高雄的案发件数, 台北则是−13.38%, 新北24.97%: the place is what the figure after it is about.
+_PLACE_TOPIC_AFTER = re.compile(r"(?:的|则|则是)?[−\-+]?\d")
+
+
+def _opens_clause_with_figure(text: str, pos: int) -> bool:
+    """True where the clause running on from pos holds a figure (台北诈欺案件数为4026): the place is its topic."""
+    if text[pos:pos + 1] in "市县区省的之" or not text[pos:pos + 1]:
+        return text[pos:pos + 1] == "的" and bool(_NUMBERISH.search(text, pos, _clause_end(text, pos)))
+    return bool(_NUMBERISH.search(text, pos, _clause_end(text, pos)))
+
+
+def _clause_end(text: str, pos: int, limit: int = 40) -> int:
+    hi = min(len(text), pos + limit)
+    for i in range(pos, hi):
+        if text[i] in _CLAUSE_END and _breaks(text, i):
+            return i
+    return hi
 
 
 def _paragraph_of(paragraphs, pos: int) -> int:
@@ -427,12 +466,11 @@ _OWN_PERIOD_GAP = re.compile(r"(?:同期)?的?(?:共|为|有)?")
 
 # ---- organization ------------------------------------------------------------------------------------------
 
-def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_scope: str) -> str | None:
+def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_scope: str) -> tuple[str | None, str | None]:
     """The organization a figure is reported for, from its sentence outwards to its section and document."""
     text = index.text
     s_lo, s_hi = sentence
     para_lo = _paragraph_of(index.paragraphs, q.char_start)
-    para_hi = next((e for s, e in index.paragraphs if s == para_lo), s_hi)
     # A place collective directly before a count (全省128家法院) or opening its label (全省平均值) is the org.
     clause_lo = _clause_start(text, q.char_start, s_lo)
     scope = None
@@ -444,23 +482,23 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
         if word in ("全市", "全县", "全区"):
             ref = _latest(index, s_lo if False else 0, q.char_start, lambda r: r.place or True)
             city = _current_place(index, q.char_start, word)
-            return city or word
-        return word
+            return city or word, "clause_scope_word"
+        return word, "clause_scope_word"
     if re.search(r"(?:^|[^\u4e00-\u9fff])?该(市|县|区)", text[clause_lo:q.char_start]):
         word = "全市" if "该市" in text[clause_lo:q.char_start] else "全县"
         place = _current_place(index, q.char_start, word)
         if place:
-            return place
+            return place, "clause_this_place"
     paired = _paired_org(index, clause_lo, q) if "分别" in text[clause_lo:q.char_start] else None
     if paired:
-        return paired
+        return paired, "clause_respectively"
     i = bisect.bisect_left(index.org_starts, q.char_start)
     para_i = bisect.bisect_left(index.org_starts, para_lo)
     before = [r for r in index.orgs[para_i:i] if r.end <= q.char_start]
     in_sentence = [r for r in before if r.start >= s_lo]
     for r in reversed(in_sentence):
         if r.subject:
-            return r.name
+            return r.name, "sentence_subject"
     # 全市认罪认罚适用比例: a label opened by 全市 reports the city as a whole.
     if q.kind != "rank" and not any(r.start >= clause_lo for r in in_sentence):
         head = _FILLER_START.sub("", text[clause_lo:q.char_start])
@@ -470,29 +508,27 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
         if opened and opened.group(1) in ("全市", "全县", "全区"):
             place = _current_place(index, q.char_start, opened.group(1))
             if place:
-                return place
+                return place, "clause_scope_word"
         elif opened:
-            return opened.group(1)
+            return opened.group(1), "clause_scope_word"
     for r in reversed(in_sentence):
         if not (r.object_of_prep or r.place or r.possessive or r.collective) and r.start < clause_lo:
-            return r.name
+            return r.name, "sentence_named"
     for r in reversed(before):
         if r.start < para_lo:
             break
         if r.subject:
-            return r.name
+            return r.name, "paragraph_subject"
     for lo, hi, name in index.sections:
         if lo <= q.char_start < hi:
-            return name
-    for r in index.orgs[i:]:
-        if r.start >= para_hi:
-            break
-        if r.subject and r.start >= q.char_end:
-            return r.name
-    for r in reversed(index.orgs[:para_i]):
-        if r.subject:
-            return r.name
-    return index.doc_org
+            return name, "section_institution"
+    for section in index.model.sections_at(q.char_start):
+        stated = index.section_orgs.get(section)
+        if stated:
+            return stated.value, stated.rule
+    if index.issuer is not None:
+        return index.issuer.value, index.issuer.rule
+    return None, None
 
 
 def _listed_name(token: str, index: DocIndex) -> str | None:
@@ -776,8 +812,7 @@ def attach_context(text: str, sentence: tuple[int, int], q: Quantity, doc: DocCo
         if q.char_start not in index.metrics:
             bisect.insort(index.metric_starts, q.char_start)
         index.metrics[q.char_start] = metric
-    org = _pick_org(index, sentence, q, metric or "")
-    period = _pick_period(index, sentence, q)
+    org, org_rule = _pick_org(index, sentence, q, metric or "")
     ctx = Context(metric=metric or None, org=org)
     if q.period_hint:  # a table cell under a column (or beside a row label) naming its period
         hinted = find_periods(q.period_hint, roc=index.region == "tw")
@@ -785,11 +820,29 @@ def attach_context(text: str, sentence: tuple[int, int], q: Quantity, doc: DocCo
         ctx.period_text = q.period_hint
         ctx.period_type, ctx.period_start, ctx.period_end = resolve_period(
             q.period_hint, kind, None, index.reference_year, None, index.region == "tw")
-    elif period is not None:
-        ctx.period_text = period.text
-        ctx.period_type, ctx.period_start, ctx.period_end = index.period_dates.get(period.start, (None, None, None))
-    elif index.doc_period is not None and not _is_time_span(index, q):
-        # nothing in its paragraph dates it: the period the report covers
-        ctx.period_text = index.doc_period[0]
-        ctx.period_type, ctx.period_start, ctx.period_end = index.doc_period[1]
+        period_rule = "table_header"
+    else:
+        period, period_rule = _governing_period(index, sentence, q)
+        if period is not None:
+            ctx.period_text = period.text
+            ctx.period_type, ctx.period_start, ctx.period_end = index.period_dates.get(
+                period.start, (None, None, None))
+    ctx.rule = f"org:{org_rule or 'none'} period:{period_rule or 'none'}"
     return ctx
+
+
+def _governing_period(index: DocIndex, sentence: tuple[int, int], q: Quantity):
+    """The period in force at a figure, looking outwards: clause and paragraph, section, document."""
+    period = _pick_period(index, sentence, q)
+    if period is not None:
+        return period, "paragraph"
+    if _is_time_span(index, q):
+        return None, None  # 连续5年, 近3年来: the figure is itself a span; no outer period dates it
+    for section in index.model.sections_at(q.char_start):
+        stated = index.section_periods.get(section)
+        if stated and stated.value.start < q.char_start:
+            return stated.value, stated.rule
+    if index.doc_period is not None and (index.doc_period.value.start < q.char_start
+                                         or index.doc_period.rule == "document_headline"):
+        return index.doc_period.value, index.doc_period.rule
+    return None, None

@@ -45,6 +45,7 @@ class Context:
     period_start: date | None = None
     period_end: date | None = None
     period_type: str | None = None
+    rule: str = ""  # the strategies that set org and period: "org:<rule> period:<rule>"
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Figure:
     sentence_index: int | None = None
     sentence: str | None = None
     rule: str = ""
+    context_rule: str = ""
 
     def as_row(self) -> dict:
         """The figure as a table row; a shallow copy, since every field is a scalar (asdict deep-copies)."""

@@ -64,6 +64,13 @@ _CORES: dict[str, tuple[str, str, str]] = {
     "律政司": ("justice", "provincial", "律政司"),
     "廉政公署": ("anticorruption", "provincial", "廉政公署"),
     "政法委员会": ("committee", "", "政法委员会"),
+    "法律援助署": ("justice", "provincial", "法律援助署"),
+    "法援署": ("justice", "provincial", "法律援助署"),
+    "保安司": ("police", "provincial", "保安司"),
+    "保安局": ("police", "provincial", "保安局"),
+    "警方": ("police", "", "警方"),
+    "刑事警察局": ("police", "provincial", "刑事警察局"),
+    "刑事局": ("police", "provincial", "刑事警察局"),
     "政法委": ("committee", "", "政法委"),
 }
 # Collectives: a set of organizations reported together.
@@ -74,6 +81,7 @@ _COLLECTIVES: dict[str, str] = {
     "司法行政机关": "justice", "司法行政系统": "justice", "政法系统": "committee", "政法机关": "committee",
     "政法各单位": "committee", "政法各部门": "committee", "各政法单位": "committee", "政法单位": "committee",
     "各地方法院": "court", "各地方检察署": "procuratorate", "各地检署": "procuratorate",
+    "警察机关": "police", "纪检监察机关": "discipline", "纪委监委": "discipline", "纪检监察系统": "discipline",
     "公检法司各部门": "committee", "公检法司": "committee", "级各单位": "committee", "级各部门": "committee",
 }
 _ANAPHORS = ("该院", "本院", "我院", "全院")
@@ -82,12 +90,14 @@ _SPECIALTIES = ("铁路运输", "海事", "知识产权", "互联网", "金融")
 _NO_PEOPLES = ("香港特别行政区", "澳门特别行政区", "台湾省")
 # Short place names that are also common words in these reports (公安县 -> 公安).
 _SHORT_STOP = {"公安", "城区", "郊区", "矿区", "新区", "市中", "铁路", "海事", "金融", "司法", "人民", "中级", "高级"}
+_FUNCTION_WORDS = re.compile(r"按照|根据|依照|依据|代表|对照|通过|经过|关于|我|向|在|对|和|与|及|由|被|将|把|从|为|是|的")
 _NON_PLACE_PREFIX = re.compile(r"(基层|上级|下级|试点|各级|同级|两级|三级|人民|示范|派出|专门)$")
 
 _core_alternation = "|".join(sorted([*_CORES, *_COLLECTIVES, *_ANAPHORS], key=len, reverse=True))
 # Scanned over whole documents: the first-character check makes the scan 5x faster (same matches).
 CORE_RE = compile_scan(r"(?:[省市县区]委)?(?:" + _core_alternation + r")")
-_QUALIFIER_RE = re.compile(r"(全市|全省|全县|全区|全国|两级|各级|全州|全盟)$")
+_QUALIFIER_RE = re.compile(r"((?:全市|全省|全县|全区|全国|全州)?(?:两级|各级)|全市|全省|全县|全区|全国|全州|全盟|全港|全澳|本港|本澳|"
+                           r"本市|本省|本县|本区)$")
 _RELATIVE_RE = re.compile(r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[和及与、联合向对在由被将同跟为]))([省市县区])$")
 _GENERIC_PLACE_RE = re.compile(r"(?:^|(?<=[^\u4e00-\u9fff]))([\u4e00-\u9fff]{2,3}?(?:省|市|县|区|州|乡|镇))$")
 _SUFFIXES = re.compile(r"^(.{2,}?)(?:(?:[\u4e00-\u9fff]{1,3}族)+)?(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|"
@@ -160,7 +170,7 @@ def place_before(text: str, end: int, max_len: int = 9) -> tuple[int, str] | Non
     m = _GENERIC_PLACE_RE.search(text[lo:end])
     if m and m.start(1) == 0 and lo > 0 and "\u4e00" <= text[lo - 1] <= "\u9fff":
         m = None  # the window cut a longer run of characters: no boundary before the name
-    if m and not _NON_PLACE_PREFIX.search(m.group(1)[:-1]):
+    if m and not _NON_PLACE_PREFIX.search(m.group(1)[:-1]) and not _FUNCTION_WORDS.search(m.group(1)[:-1]):
         return end - len(m.group(1)), m.group(1)
     return None
 
@@ -168,7 +178,7 @@ def place_before(text: str, end: int, max_len: int = 9) -> tuple[int, str] | Non
 # Cores that name no particular organization without a place in front of them (向法院提出, 人民法院报).
 _NEEDS_PLACE = {"法院", "检察院", "公安局", "检察署", "人民法院", "人民检察院", "人民法庭", "派出所", "司法所", "公安分局",
                 "司法局", "司法厅", "公安厅", "警察局", "地方法院", "高等法院", "地方检察署", "高等检察署", "基层法院",
-                "行政法院", "初级法院", "区域法院", "裁判法院", "检察分院", "中级人民法院", "高级人民法院"}
+                "行政法院", "初级法院", "区域法院", "裁判法院", "检察分院", "中级人民法院", "高级人民法院", "警方"}
 _PERSON_AFTER = re.compile(r"(书记|副书记|常委|委员|主任|副主任|院长|副院长|检察长|副检察长|局长|副局长|厅长|干警|法官|检察官)")
 
 
@@ -204,7 +214,7 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Men
             continue
         qualifier = relative = ""
         places: list[str] = []
-        q = _QUALIFIER_RE.search(text[max(start, pos - 2):pos])
+        q = _QUALIFIER_RE.search(text[max(start, pos - 4):pos])
         if q and not committee:
             qualifier = q.group(1)
             pos -= len(qualifier)
@@ -292,19 +302,8 @@ def canonical_name(m: Mention, city: Place | None = None, county: Place | None =
         if m.core == "高院":
             return base_name + "高级人民法院"
         return base_name + m.committee + m.core
-    if m.qualifier:
-        base_name = {"全市": city.name if city else None, "两级": city.name if city else None,
-                     "各级": city.name if city else None, "全县": county.name if county else None,
-                     "全区": county.name if county else None, "全省": province}.get(m.qualifier)
-        if not base_name:
-            return written
-        if org_type in ("court", "procuratorate") and not collective:
-            return short_place(base_name) + m.qualifier + m.core  # 宁波全市法院, 沈阳两级法院
-        return base_name + m.core  # 全市政法系统 -> 宁波市政法系统
-    if m.core in ("两级法院", "三级法院", "两级检察院", "两级检察机关") and city:
-        return short_place(city.name) + m.core  # 沈阳两级法院
-    if collective and city and not m.core.startswith("各地"):  # 各地方法院: every district court, no one city's
-        return city.name + m.core
+    if m.qualifier or collective:
+        return written  # 全市检察机关, 两级法院: a scope word or collective is the org as written (the spec)
     if m.core.startswith("政法委") and (county or city):
         return (county or city).name + "委" + m.core
     if m.core == "中院" and city:

@@ -19,7 +19,7 @@ _SPAN_NUM = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
 _BOUNDARY = ",，。;；:：!?！？\n(（“\"'、 \t▲■●◆★#.…"
 
 _ROC_PATTERNS = [
-    ("year", _ROC_YEAR + r"(?:度)?(?:全年|年底|底|年末|末)?(?!\d|[一二三四五六七八九十]+月|以来|来|[上下]半年|前三季度)"),
+    ("year", _ROC_YEAR + r"(?:度)?(?:全年|年底|底|年末|末)?(?!\d|[一二三四五六七八九十]+月|以来|来|[上下]半年|前三季度|[首前]三季)"),
 ]
 _PATTERNS = [
     # 2023/24年度: a fiscal year (April to March in Hong Kong)
@@ -33,11 +33,12 @@ _PATTERNS = [
     ("since", rf"(?:自|从)?{_YEAR}(?:{_NUM}月(?:\d{{1,2}}日)?(?:份)?)?(?:以来|来)"),
     ("since", rf"(?:自|从)?{_NUM}月(?:份)?以来"),
     ("quarter", rf"{_YEAR}?(?:度)?(?:第?[一二三四1-4]季度)"),
-    ("month_range", rf"{_YEAR}?(?:度)?(?:上半年|下半年|前三季度)"),
+    # 首三季 (Hong Kong and Macau): the first three quarters
+    ("month_range", rf"{_YEAR}?(?:度)?(?:上半年|下半年|前三季度|[首前]三季度?)"),
     ("year", rf"(?:19|20)\d{{2}}年(?:度)?(?:全年)?(?!\d|[一二三四五六七八九十]+月)"),
     ("month_range", rf"{_YEAR}(?:度)?{_NUM}月份?(?!\d|[一二三四五六七八九十]*日|{_DASH}|以来)"),
     ("month_range", rf"(?<![\d年])(?:{_NUM})月份(?!\d|{_DASH}|以来)"),
-    ("year", r"(?:今年|去年|前年|上年度|上一年|上年|本年度|全年|当年|年内)(?!\d|[一二三四五六七八九十]月|以来|来|上半年|下半年|前三季度)"),
+    ("year", r"(?:今年|去年|前年|上年度|上一年|上年|本年度|全年|当年|年内)(?!\d|[一二三四五六七八九十]月|以来|来|上半年|下半年|前三季度|[首前]三季)"),
     ("as_of", r"(?:目前|当前|现阶段|至今)"),
     ("since", r"(?:近年来|近几年|近年|多年来|连续\d+年|近\d+年|\d+年来)"),
     ("recent", r"(?:近期|近日|日前)"),
@@ -216,7 +217,7 @@ def resolve_period(period_text: str, kind: str, context_year: int | None = None,
             months = [1, 6]
         elif "下半年" in period_text:
             months = [7, 12]
-        elif "前三季度" in period_text:
+        elif re.search(r"[首前]三季", period_text):
             months = [1, 9]
         if not year or not months:
             return "month_range", None, None

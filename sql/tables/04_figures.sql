@@ -23,10 +23,12 @@ create table if not exists figures (
     sentence_index  integer,
     sentence        varchar,
     rule            varchar,
-    metric_id       varchar
+    metric_id       varchar,
+    context_rule    varchar
 );
--- Warehouses created before metric_id existed get the column too.
+-- Warehouses created before these columns existed get them too.
 alter table figures add column if not exists metric_id varchar;
+alter table figures add column if not exists context_rule varchar;
 comment on table figures is 'One row per figure (a number that measures something) in a report, per spec/figures.md.';
 comment on column figures.doc_id is 'The document (documents.doc_id).';
 comment on column figures.figure_id is 'Stable key: the same figure of the same document has the same id on every run.';
@@ -52,4 +54,5 @@ comment on column figures.value_high is 'Highest value the approximation allows,
 comment on column figures.sentence_index is 'The sentence the figure is in (sentences.sentence_index).';
 comment on column figures.sentence is 'Text of that sentence.';
 comment on column figures.rule is 'Which extraction rule produced the figure.';
+comment on column figures.context_rule is 'Which scope strategy set org and period, as "org:<rule> period:<rule>" (clause, sentence, paragraph, section heading or opening, document headline, opening, byline or issuer; table_header for table cells): the rule to look at when a figure has the wrong org or period.';
 comment on column figures.metric_id is 'The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in flows/catalog.py); null when none fits.';

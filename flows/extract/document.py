@@ -1,0 +1,202 @@
+"""The document model: a report's lines read as headline, byline, source, dateline, headings, paragraphs and tables.
+
+Built once per document (build_model) and passed explicitly to whatever needs it: the scope rules read which
+section a figure stands in, what the section's heading and opening say, and what the document's headline,
+byline and opening statement say.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+# Heading markers, outermost first: the index is the heading's level (第一部分 > 一、 > （一） > 1. > （1）).
+HEADING_MARKERS: tuple[tuple[str, re.Pattern], ...] = (
+    ("part", re.compile(r"第[一二三四五六七八九十]+(?:部分|章|节|篇)")),
+    ("chinese_ordinal", re.compile(r"[一二三四五六七八九十]{1,3}[、.．]")),
+    ("paren_chinese", re.compile(r"[（(][一二三四五六七八九十]{1,3}[)）]")),
+    ("arabic_ordinal", re.compile(r"\d{1,2}[、.．](?![\d%])")),
+    ("paren_arabic", re.compile(r"[（(]\d{1,2}[)）]")),
+)
+# A short line of its own with none of these is a title or heading line (党建和业务深度融合 推动全市检察工作创新发展).
+_SENTENCE_END = re.compile(r"[。;；!！?？]$|[。;；][^。;；]")
+_BYLINE = re.compile(r"^(?:本报|本台|本网)?(?:记者|通讯员|作者|撰稿|文/|文:|供稿|编辑|责编|责任编辑)")
+_SOURCE = re.compile(r"^[\[【(（]?\s*(?:来源|信息来源|发布单位|发布机构|供稿单位|经验交流单位|稿件来源|出处)\s*[:：]")
+_DATELINE = re.compile(r"^[\s\[【(（]*(?:发布时间|发布日期|时间|日期|更新时间)?[:：]?\s*(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+                       r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\s\])）】]*$")
+_LABELED = re.compile(r"^(?:核心数据|关键词|编者按|导读|摘要)[:：]")
+# Not a headline: page furniture that survives chrome removal.
+_NOT_HEADLINE = re.compile(r"^[\[【(（].{0,12}[\]】)）]$|责编|责任编辑|首页|正文|>|当前位置|欢迎|网站|资料图片|^[|｜\s]*$|"
+                           r"各位代表|同志们")
+_TABLE_CELL_SPLIT = re.compile(r"\s*[|｜\t]\s*")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One line of the document with what it is: headline, byline, source, dateline, heading, paragraph, table_row."""
+
+    kind: str
+    start: int
+    end: int
+    level: int = 0  # a heading's depth (1 = outermost); 0 for other blocks
+    marker: str = ""  # the heading marker's rule name, or "short_line"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the span it governs, up to the next heading of the same or a higher level."""
+
+    heading: Block
+    start: int
+    end: int
+    heading_end: int  # where the heading's own words end (a heading may run on into its paragraph)
+
+
+@dataclass
+class DocumentModel:
+    """A report as blocks and sections, with its headline and byline/source lines."""
+
+    text: str
+    blocks: list[Block]
+    sections: list[Section]
+    headline: Block | None
+    bylines: list[Block] = field(default_factory=list)
+    block_starts: list[int] = field(default_factory=list)
+
+    def block_at(self, pos: int) -> Block | None:
+        """The block holding position pos."""
+        i = bisect.bisect_right(self.block_starts, pos) - 1
+        return self.blocks[i] if i >= 0 and self.blocks[i].start <= pos <= self.blocks[i].end else None
+
+    def sections_at(self, pos: int) -> list[Section]:
+        """The sections holding pos, innermost first (a position in a heading's own words is not under it)."""
+        return [s for s in reversed(self.sections) if s.start <= pos < s.end and not s.start <= pos < s.heading_end]
+
+    def opening(self, lo: int, hi: int, has_figure) -> list[Block]:
+        """The opening blocks of the span [lo, hi): prose blocks up to and including the first that holds a figure."""
+        out = []
+        i = bisect.bisect_left(self.block_starts, lo)
+        while i < len(self.blocks) and self.blocks[i].start < hi:
+            b = self.blocks[i]
+            i += 1
+            if b.kind not in ("paragraph", "heading"):
+                continue
+            if b.kind == "heading" and b.start != lo:
+                break  # the next heading: a new section begins
+            out.append(b)
+            if has_figure(b.start, b.end):
+                break
+        return out
+
+
+def heading_marker(line: str) -> tuple[int, str] | None:
+    """(level, rule name) of the heading marker that opens a line, or None."""
+    stripped = line.lstrip(" \t▲■●◆★#")
+    for level, (name, pattern) in enumerate(HEADING_MARKERS, 1):
+        if pattern.match(stripped):
+            return level, name
+    return None
+
+
+def _is_table_row(line: str) -> bool:
+    return len(_TABLE_CELL_SPLIT.findall(line)) >= 2
+
+
+def _is_short_line(line: str) -> bool:
+    body = line.strip(" \t▲■●◆★#")
+    return 4 <= len(body) <= 40 and not _SENTENCE_END.search(body) and not re.search(r"[,，:：]", body)
+
+
+def _is_nav(line: str) -> bool:
+    """A row of menu words separated by spaces (首页 机构设置 新闻中心 …): page furniture, not prose."""
+    words = line.split()
+    return len(words) >= 5 and all(len(w) <= 6 for w in words)
+
+
+def classify_line(line: str, first_prose_seen: bool) -> tuple[str, int, str]:
+    """(kind, level, marker) of one line of normalized text."""
+    body = line.strip(" \t")
+    if _is_table_row(body):
+        return "table_row", 0, ""
+    if _SOURCE.match(body):
+        return "source", 0, ""
+    if _BYLINE.match(body) and len(body) <= 40:
+        return "byline", 0, ""
+    if _DATELINE.match(body):
+        return "dateline", 0, ""
+    if _is_nav(body):
+        return "chrome", 0, ""
+    marker = heading_marker(body)
+    if marker:
+        return "heading", marker[0], marker[1]
+    if _LABELED.match(body):
+        return "paragraph", 0, ""
+    if _is_short_line(body) and not _NOT_HEADLINE.search(body):
+        return ("heading", 1, "short_line") if first_prose_seen else ("headline", 0, "")
+    return "paragraph", 0, ""
+
+
+def _heading_end(text: str, block: Block) -> int:
+    """Where a heading's own words end: at its first full stop when the paragraph runs on after it."""
+    line = text[block.start:block.end]
+    if block.marker == "short_line":
+        return block.end
+    m = re.search(r"[。;；!！?？]", line)
+    return block.start + (m.end() if m else len(line))
+
+
+def _merge_heading_runs(blocks: list[Block]) -> list[Block]:
+    """Consecutive short heading lines (a title, then the institution under it) are one heading."""
+    out: list[Block] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if prev and b.marker == "short_line" and prev.marker == "short_line" and prev.kind == b.kind == "heading":
+            out[-1] = Block("heading", prev.start, b.end, prev.level, prev.marker)
+            continue
+        out.append(b)
+    return out
+
+
+def build_model(text: str, title: str | None = None) -> DocumentModel:
+    """Read a normalized document's lines into blocks and sections."""
+    blocks: list[Block] = []
+    pos = 0
+    prose_seen = False
+    headline: Block | None = None
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if not line.strip():
+            continue
+        kind, level, marker = classify_line(line, prose_seen or headline is not None)
+        if title and line.strip() == title.strip() and not prose_seen and headline is None \
+                and kind in ("headline", "heading", "paragraph") and not _NOT_HEADLINE.search(line):
+            kind, level, marker = "headline", 0, ""
+        if kind == "headline":
+            if headline is None and not prose_seen:
+                headline = Block("headline", start, end)
+                blocks.append(headline)
+                continue
+            kind, level, marker = "heading", 1, "short_line"
+        if kind == "paragraph" and len(line.strip()) > 40:
+            prose_seen = True
+        blocks.append(Block(kind, start, end, level, marker))
+    blocks = _merge_heading_runs(blocks)
+    # Short title lines only head sections in a document whose other headings do not already number them.
+    numbered = any(b.kind == "heading" and b.marker != "short_line" for b in blocks)
+    sections: list[Section] = []
+    for i, b in enumerate(blocks):
+        if b.kind != "heading":
+            continue
+        level = b.level if not (numbered and b.marker == "short_line") else 0
+        if level == 0:
+            continue
+        end = len(text)
+        for later in blocks[i + 1:]:
+            if later.kind == "heading" and later.level <= b.level and not (numbered and later.marker == "short_line"):
+                end = later.start
+                break
+        sections.append(Section(b, b.start, end, _heading_end(text, b)))
+    return DocumentModel(text=text, blocks=blocks, sections=sections, headline=headline,
+                         bylines=[b for b in blocks if b.kind in ("byline", "source")],
+                         block_starts=[b.start for b in blocks])

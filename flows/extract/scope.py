@@ -1,0 +1,125 @@
+"""What each scope of a document states: the organization and period its heading, opening or headline puts in force.
+
+The spec's scoping rule looks outwards from a figure: its clause and sentence, its paragraph, the heading or
+opening of its section, the document as a whole (headline, opening statement, byline or issuer). The clause
+and paragraph levels live in context.py; this module computes the section and document levels once per
+document, as named strategies, so a figure's `context_rule` says which one set its org and period.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .document import DocumentModel, Section
+from .periods import PeriodMention
+
+# Periods that can govern a whole section or report: not a frequency (每年), a baseline (同期) or a vague 近日.
+_NON_GOVERNING_KINDS = ("frequency", "same_period", "recent")
+# A period right after these is a baseline being compared with, not the period reported.
+_BASELINE_BEFORE = re.compile(r"(?:较|比|与|同|对比|相比|比起)$")
+# An institution reporting its own work: 我代表市中级人民法院向大会报告工作.
+_REPORTS_FOR = re.compile(r"(?:代表|受)$")
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A value a scope puts in force and the named strategy that found it."""
+
+    value: object
+    rule: str
+
+
+def governing(p: PeriodMention, text: str) -> bool:
+    """A period that can govern what follows it: adverbial, not a frequency, baseline or vague recent time."""
+    return p.adverbial and p.kind not in _NON_GOVERNING_KINDS and not _BASELINE_BEFORE.search(
+        text[max(0, p.start - 2):p.start])
+
+
+def first_period(periods: list[PeriodMention], text: str, lo: int, hi: int, need_adverbial: bool = True):
+    """The first governing period mention inside [lo, hi)."""
+    for p in periods:
+        if p.start >= hi:
+            break
+        if p.start >= lo and p.end <= hi and (governing(p, text) or not need_adverbial and
+                                               p.kind not in _NON_GOVERNING_KINDS):
+            return p
+    return None
+
+
+def opening_period(model: DocumentModel, periods, lo: int, hi: int, first_figure) -> PeriodMention | None:
+    """The period an opening statement puts in force: the first governing one before the scope's first figure."""
+    for block in model.opening(lo, hi, lambda a, b: first_figure(a, b) is not None):
+        fig = first_figure(block.start, block.end)
+        stop = fig if fig is not None else block.end
+        p = first_period(periods, model.text, max(lo, block.start), stop)
+        if p:
+            return p
+    return None
+
+
+def section_period(model: DocumentModel, section: Section, periods, first_figure) -> Stated | None:
+    """A section's period: one in its heading's words, else the one its opening statement puts in force."""
+    p = first_period(periods, model.text, section.start, section.heading_end, need_adverbial=False)
+    if p:
+        return Stated(p, "section_heading")
+    p = opening_period(model, periods, section.heading_end, section.end, first_figure)
+    return Stated(p, "section_opening") if p else None
+
+
+def document_period(model: DocumentModel, periods, first_figure) -> Stated | None:
+    """The report's period: its headline's, else the one its opening statement puts in force."""
+    if model.headline is not None:
+        named = {p.text for p in periods if model.headline.start <= p.start and p.end <= model.headline.end
+                 and p.kind not in _NON_GOVERNING_KINDS}
+        if len(named) > 1:
+            return None  # 2022年和2023年…工作对比: a headline comparing periods states no one period for the report
+        p = first_period(periods, model.text, model.headline.start, model.headline.end, need_adverbial=False)
+        if p:
+            return Stated(p, "document_headline")
+    p = opening_period(model, periods, model.headline.end if model.headline else 0, len(model.text), first_figure)
+    return Stated(p, "document_opening") if p else None
+
+
+def section_org(model: DocumentModel, section: Section, refs) -> Stated | None:
+    """A section's organization: the institution named in its heading's words (the compilation's contributor)."""
+    text = model.text
+    named = [r for r in refs if section.start <= r.start and r.end <= section.heading_end
+             and not (r.object_of_prep or r.possessive) and not r.place]
+    if section.heading.marker == "short_line":
+        # An unnumbered short line may be a photo caption (台州中院召开…新闻发布会): only a line that is nothing but
+        # the institution's name heads a section for it.
+        named = [r for r in named if _line_of(text, r.start).strip(" \t▲■●◆★#") == text[r.start:r.end]]
+    return Stated(named[-1].name, "section_heading") if named else None
+
+
+def _line_of(text: str, pos: int) -> str:
+    lo = text.rfind("\n", 0, pos) + 1
+    hi = text.find("\n", pos)
+    return text[lo:hi if hi >= 0 else len(text)]
+
+
+def issuer(model: DocumentModel, refs, opening_subject, most_frequent: str | None) -> Stated | None:
+    """Who reports: named in the headline, the byline or source line, the opening statement, else the most cited."""
+    text = model.text
+    if model.headline is not None:
+        named = [r for r in refs if model.headline.start <= r.start and r.end <= model.headline.end
+                 and not (r.object_of_prep or r.possessive) and not r.place]
+        if named:
+            return Stated(named[0].name, "issuer_headline")
+    for line in model.bylines:
+        named = [r for r in refs if line.start <= r.start and r.end <= line.end and not r.place]
+        if named:
+            return Stated(named[0].name, "issuer_byline")
+    for r in refs:
+        if r.start > 400:
+            break
+        if _REPORTS_FOR.search(text[max(0, r.start - 2):r.start]) and not r.place:
+            return Stated(r.name, "issuer_reports_for")
+    if opening_subject is not None:
+        return Stated(opening_subject, "issuer_opening")
+    if most_frequent:
+        return Stated(most_frequent, "issuer_most_cited")
+    named = next((r for r in refs if r.start < 400 and not r.place and not r.collective), None)
+    if named is not None:  # 法治原则是澳门特别行政区检察院独立行使检察权的基石: a report names itself early
+        return Stated(named.name, "issuer_first_named")
+    return None
