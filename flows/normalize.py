@@ -212,8 +212,49 @@ def drop_chrome(lines: list[Line]) -> list[Line]:
             j += step
         return ""
 
-    return [Line("", []) if is_chrome(texts[i], neighbour(i, -1), neighbour(i, 1)) else ln
+    tables = table_lines(texts)
+    return [(Line("", []) if _is_separator(texts[i]) else ln) if i in tables
+            else Line("", []) if is_chrome(texts[i], neighbour(i, -1), neighbour(i, 1)) else ln
             for i, ln in enumerate(lines)]
+
+
+_NUMERIC_CELL = re.compile(r"^[+\-−]?\d[\d ,]*(?:\.\d+)?%?(?:\s*\(\d\)|[*+^#])?$")
+
+
+def _numeric_cells(line: str) -> int:
+    return sum(1 for cell in re.split(r"[|｜\t]", line) if _NUMERIC_CELL.match(cell.strip()))
+
+
+def table_lines(texts: list[str]) -> set[int]:
+    """Indices of lines that belong to a table of figures: a run of `|` rows (with their one-cell group labels
+    and header lines) of which at least two rows hold two or more numeric cells. Such lines are data, not chrome."""
+    keep: set[int] = set()
+    i = 0
+    while i < len(texts):
+        if "|" not in texts[i] and "｜" not in texts[i]:
+            i += 1
+            continue
+        j = i
+        run = []
+        while j < len(texts):
+            line = texts[j].strip()
+            if not line and j + 1 < len(texts) and ("|" in texts[j + 1] or "｜" in texts[j + 1]
+                                                   or texts[j + 1].strip() and j + 2 < len(texts)
+                                                   and "|" in texts[j + 2]):
+                run.append(j)  # a blank line left by a removed separator row
+                j += 1
+                continue
+            following = next((t for t in texts[j + 1:j + 3] if t.strip()), "")
+            if "|" in line or "｜" in line or line and len(line) <= 24 and not re.search(r"[。;；!?！？]", line) \
+                    and ("|" in following or "｜" in following):
+                run.append(j)
+                j += 1
+                continue
+            break
+        if sum(_numeric_cells(texts[k]) >= 2 for k in run) >= 2:
+            keep.update(run)
+        i = max(j, i + 1)
+    return keep
 
 
 # ---- whitespace and broken lines ------------------------------------------------------------------------

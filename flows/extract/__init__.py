@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 
-from .context import attach_context, prepare_document
+from ..normalize import table_lines
+from .context import attach_context, prepare_document, table_context
+from .tables import read_table
 from .model import DocContext, Figure, figure_id_for
 from .numbers import find_quantities
 
@@ -17,8 +19,29 @@ _RENMINBI = re.compile(r"人民币|RMB|¥|￥")
 def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext) -> list[Figure]:
     """Every figure in the text, sentence by sentence, in text order."""
     figures = []
-    local_currency = _LOCAL_CURRENCY.get(prepare_document(text, doc).region)
+    index_ = prepare_document(text, doc)
+    local_currency = _LOCAL_CURRENCY.get(index_.region)
+    tables = table_spans(text)
+    in_table = [(lines[0][0], lines[-1][1]) for lines in tables]
+    for n, lines in enumerate(tables):
+        caption = _caption(text, lines[0][0])
+        for cell in read_table(text, lines, caption, n, index_.region):
+            q = cell.quantity
+            ctx = table_context(text, q, doc, cell.metric, cell.period, caption)
+            sentence_index = next((k for k, (s, e) in enumerate(sentences) if s <= q.char_start < e), None)
+            figures.append(Figure(
+                figure_id=figure_id_for(doc.doc_id, q.char_start, q.char_end, q.unit),
+                surface=q.surface, char_start=q.char_start, char_end=q.char_end, value=q.value, value_max=None,
+                unit=q.unit, kind=q.kind, approx="exact", direction=q.direction, metric=ctx.metric, org=ctx.org,
+                period_text=ctx.period_text, period_start=ctx.period_start, period_end=ctx.period_end,
+                period_type=ctx.period_type, sentence_index=sentence_index,
+                sentence=text[sentences[sentence_index][0]:sentences[sentence_index][1]]
+                if sentence_index is not None else None, rule=q.rule, context_rule=ctx.rule,
+                table_index=n, table_row=cell.row, table_column=cell.column, row_label=cell.row_label,
+                column_header=cell.column_header))
     for index, (start, end) in enumerate(sentences):
+        if any(lo <= start < hi for lo, hi in in_table):
+            continue  # read as a grid above
         for q in find_quantities(text, start, end):
             if local_currency and q.unit == "元" and not _RENMINBI.search(text, max(0, q.char_start - 4), q.char_end):
                 q.unit = local_currency  # 25.6万元 in a Taiwan report is in New Taiwan dollars
@@ -31,4 +54,29 @@ def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext
                 period_end=ctx.period_end, period_type=ctx.period_type, baseline=q.baseline,
                 precision=q.precision, value_low=q.value_low, value_high=q.value_high, sentence_index=index,
                 sentence=text[start:end], rule=q.rule, context_rule=ctx.rule))
+    figures.sort(key=lambda f: f.char_start)
     return figures
+
+
+def table_spans(text: str) -> list[list[tuple[int, int]]]:
+    """The tables of a normalized text, each as the (start, end) spans of its non-blank lines."""
+    lines, pos = [], 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    keep = sorted(table_lines([text[a:b] for a, b in lines]))
+    tables: list[list[tuple[int, int]]] = []
+    last = None
+    for i in keep:
+        if last is None or i != last + 1:
+            tables.append([])
+        last = i
+        if text[lines[i][0]:lines[i][1]].strip():
+            tables[-1].append(lines[i])
+    return [t for t in tables if t]
+
+
+def _caption(text: str, start: int) -> str:
+    """The short lines just above a table (its title): up to two, blank lines skipped."""
+    above = [ln.strip() for ln in text[max(0, start - 200):start].split("\n") if ln.strip()]
+    return " ".join(ln for ln in above[-2:] if len(ln) <= 40)

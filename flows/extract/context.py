@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .document import DocumentModel, build_model
 from .model import Context, DocContext, Quantity
-from .orgs import Mention, Place, canonical_name, core_info, find_mentions, lookup_place, place_before, short_place
+from .orgs import CORE_RE, Mention, Place, canonical_name, core_info, find_mentions, lookup_place, place_before, short_place
 from .periods import PeriodMention, find_periods, period_length_at_start, resolve_period, year_in
 from .scope import Stated, document_period, issuer, section_org, section_period
 
@@ -846,3 +846,40 @@ def _governing_period(index: DocIndex, sentence: tuple[int, int], q: Quantity):
                                          or index.doc_period.rule == "document_headline"):
         return index.doc_period.value, index.doc_period.rule
     return None, None
+
+
+def table_context(text: str, q: Quantity, doc: DocContext, metric: str | None, period: str | None,
+                  caption: str) -> Context:
+    """Context of a table cell: its metric and period from the grid, its org from the caption or the issuer."""
+    index = _index(text, doc)
+    roc = index.region == "tw"
+    ctx = Context(metric=metric)
+    caption_org = next((m.written for m in find_mentions(caption)), None)
+    if caption_org is None:  # a caption names its institution bare: 区域法院的案件量及结案数目
+        bare = CORE_RE.search(caption)
+        caption_org = bare.group(0) if bare and bare.group(0) not in ("法院", "检察院") else None
+    if caption_org is not None:
+        ctx.org, org_rule = caption_org, "table_caption"
+    elif index.issuer is not None:
+        ctx.org, org_rule = index.issuer.value, index.issuer.rule
+    else:
+        org_rule = "none"
+    if period:
+        hinted = find_periods(period, roc=roc)
+        ctx.period_text, period_rule = period, "table_header"
+        ctx.period_type, ctx.period_start, ctx.period_end = resolve_period(
+            period, hinted[0].kind if hinted else "year", None, index.reference_year, None, roc)
+    else:
+        stated = find_periods(caption, roc=roc)
+        if stated:
+            ctx.period_text, period_rule = stated[0].text, "table_caption"
+            ctx.period_type, ctx.period_start, ctx.period_end = resolve_period(
+                stated[0].text, stated[0].kind, None, index.reference_year, None, roc)
+        else:
+            found, period_rule = _governing_period(index, (q.char_start, q.char_end), q)
+            if found is not None:
+                ctx.period_text = found.text
+                ctx.period_type, ctx.period_start, ctx.period_end = index.period_dates.get(
+                    found.start, (None, None, None))
+    ctx.rule = f"org:{org_rule} period:{period_rule or 'none'}"
+    return ctx

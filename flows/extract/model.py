@@ -76,6 +76,12 @@ class Figure:
     sentence: str | None = None
     rule: str = ""
     context_rule: str = ""
+    # For a table cell: the table's number in the document, the cell's row and value column, and the labels.
+    table_index: int | None = None
+    table_row: int | None = None
+    table_column: int | None = None
+    row_label: str | None = None
+    column_header: str | None = None
 
     def as_row(self) -> dict:
         """The figure as a table row; a shallow copy, since every field is a scalar (asdict deep-copies)."""

@@ -24,11 +24,21 @@ create table if not exists figures (
     sentence        varchar,
     rule            varchar,
     metric_id       varchar,
-    context_rule    varchar
+    context_rule    varchar,
+    table_index     integer,
+    table_row       integer,
+    table_column    integer,
+    row_label       varchar,
+    column_header   varchar
 );
 -- Warehouses created before these columns existed get them too.
 alter table figures add column if not exists metric_id varchar;
 alter table figures add column if not exists context_rule varchar;
+alter table figures add column if not exists table_index integer;
+alter table figures add column if not exists table_row integer;
+alter table figures add column if not exists table_column integer;
+alter table figures add column if not exists row_label varchar;
+alter table figures add column if not exists column_header varchar;
 comment on table figures is 'One row per figure (a number that measures something) in a report, per spec/figures.md.';
 comment on column figures.doc_id is 'The document (documents.doc_id).';
 comment on column figures.figure_id is 'Stable key: the same figure of the same document has the same id on every run.';
@@ -55,4 +65,9 @@ comment on column figures.sentence_index is 'The sentence the figure is in (sent
 comment on column figures.sentence is 'Text of that sentence.';
 comment on column figures.rule is 'Which extraction rule produced the figure.';
 comment on column figures.context_rule is 'Which scope strategy set org and period, as "org:<rule> period:<rule>" (clause, sentence, paragraph, section heading or opening, document headline, opening, byline or issuer; table_header for table cells): the rule to look at when a figure has the wrong org or period.';
+comment on column figures.table_index is 'For a table cell: the table''s number in its document (0-based); null for figures in prose.';
+comment on column figures.table_row is 'For a table cell: its row in the table (0-based, header rows counted).';
+comment on column figures.table_column is 'For a table cell: its value column (0-based, the row label not counted).';
+comment on column figures.row_label is 'For a table cell: the label of its row as written (footnote marks removed).';
+comment on column figures.column_header is 'For a table cell: the period header over its column, where the columns are periods.';
 comment on column figures.metric_id is 'The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in flows/catalog.py); null when none fits.';
