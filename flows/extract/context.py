@@ -14,7 +14,7 @@ from .document import DocumentModel, build_model
 from .model import Context, DocContext, Quantity
 from .orgs import CORE_RE, Mention, Place, canonical_name, core_info, find_mentions, lookup_place, place_before, short_place
 from .periods import PeriodMention, find_periods, period_length_at_start, resolve_period, year_in
-from .scope import Stated, document_period, issuer, section_org, section_period
+from .scope import Stated, document_period, is_baseline, issuer, section_org, section_period
 
 _INDEX_KEY = "context_index"
 _CLAUSE_END = ",，;；:：。!?！？\n"
@@ -194,6 +194,12 @@ def prepare_document(text: str, doc: DocContext) -> DocIndex:
     for _, kind, item in events:
         if kind == "place":
             s, e, p = item
+            if p.level == "scope":  # 全市 -> the city in scope, 全省 -> the province, else as written
+                name = {"全市": city.name if city else None, "全县": county.name if county else None,
+                        "全区": county.name if county else None,
+                        "全省": province if province_written else None}.get(p.name) or p.name
+                refs.append(OrgRef(s, e, name, "place", True, False, place=True))
+                continue
             city, county = _move(p, city, county)
             refs.append(OrgRef(s, e, p.name, "place", True, False, place=True))
             continue
@@ -292,7 +298,7 @@ def _scopes(index: DocIndex, doc: DocContext) -> None:
                       len(index.text))
     opening_subject = next((r.name for r in index.orgs if r.start <= opening_hi and r.subject and not r.place
                             and not r.object_of_prep), None)
-    index.issuer = issuer(model, index.orgs, opening_subject, index.doc_org)
+    index.issuer = issuer(model, index.orgs, opening_subject, index.doc_org, index.region)
     for r in index.orgs:  # 全院 in a contributor's section is that contributor
         if r.whole_institution:
             r.name = next((name for lo, hi, name in index.sections if lo <= r.start < hi), r.name)
@@ -331,29 +337,46 @@ def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int,
             cand = text[s:s + n]
             if len(cand) != n:
                 continue
+            ranked = text[s - 1:s] == "名" or text[s - 2:s] == "名是"
             if not (_PLACE_SUBJECT_AFTER.match(text, s + n) or _PLACE_TOPIC_AFTER.match(text, s + n)
-                    or not after_list and _opens_clause_with_figure(text, s + n)):  # the cheap tests first
+                    or not after_list and _opens_clause_with_figure(text, s + n)
+                    or ranked and text[s + n:s + n + 1] in ",，"):  # the cheap tests first
                 continue
             p = lookup_place(cand)
+            if p and n == 2 and p.name.endswith("区"):
+                continue  # 新华社, 平安建设: a district is written with 区, so a bare two-character one is a word
             if p and p.level != "province" and not any(a <= s < b for a, b in taken):
                 out.append((s, s + n, p))
                 break
     for m in re.finditer(r"(?:^|(?<=[,，。;；:：\n]))([\u4e00-\u9fff]{1,3}[乡镇])(?=是|位于|地处|共有|现有)", text):
         out.append((m.start(1), m.end(1), Place(m.group(1), "township", "", "")))
+    for m in _SCOPE_SUBJECT.finditer(text):
+        if not any(a <= m.start(1) < b for a, b in taken):
+            out.append((m.start(1), m.end(1), Place(m.group(1), "scope", "", "")))
+    out.sort(key=lambda x: x[0])
     return out
 
 
+# 全省公众安全感逐年提升, 截至去年11月底,全国依法打掉…: a scope word opening its clause is its subject, as written.
+_SCOPE_SUBJECT = re.compile(r"(?:^|(?<=[,，。;；:：\n\s]))(全国|全省|全市|全县|全区|全港|全澳|全台)(?![各两]级|范围|上下|年)"
+                            r"(?=[\u4e00-\u9fff])")
+
+
 # A place opening a clause (or named after a rank: 第3名桃园市), or listed with its figure (、新北24.97%).
-_PLACE_SUBJECT_START = re.compile(r"(?:^|(?<=[,，。;；:：\n、])|(?<=第\d名)|(?<=第\d名是))([\u4e00-\u9fff]{2,5})")
+_PLACE_SUBJECT_START = re.compile(r"(?:^|(?<=[,，。;；:：\n、])|(?<=第\d名)|(?<=第\d名是)|(?<=[,，。;；:：\n]去年)|"
+                                  r"(?<=[,，。;；:：\n]今年))([\u4e00-\u9fff]{2,5})")
 # 高雄的案发件数, 台北则是−13.38%, 新北24.97%: the place is what the figure after it is about.
 _PLACE_TOPIC_AFTER = re.compile(r"(?:的|则|则是)?[−\-+]?\d")
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _opens_clause_with_figure(text: str, pos: int) -> bool:
     """True where the clause running on from pos holds a figure (台北诈欺案件数为4026): the place is its topic."""
     if text[pos:pos + 1] in "市县区省的之" or not text[pos:pos + 1]:
-        return text[pos:pos + 1] == "的" and bool(_NUMBERISH.search(text, pos, _clause_end(text, pos)))
-    return bool(_NUMBERISH.search(text, pos, _clause_end(text, pos)))
+        return text[pos:pos + 1] == "的" and bool(_DIGIT.search(text, pos, _clause_end(text, pos)))
+    return bool(_DIGIT.search(text, pos, _clause_end(text, pos)))
 
 
 def _clause_end(text: str, pos: int, limit: int = 40) -> int:
@@ -443,6 +466,8 @@ def _pick_period(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> Per
             break
         if p.end > q.char_start or not p.adverbial or p.kind == "recent" and p.start < clause_lo - 40:
             continue
+        if is_baseline(index.text, p):
+            continue  # 多于2019年同期, 较2023年同期: what the figure is compared with, not its period
         if p.frequency and p.start < clause_lo:
             continue
         return p

@@ -20,7 +20,7 @@ HEADING_MARKERS: tuple[tuple[str, re.Pattern], ...] = (
 )
 # A short line of its own with none of these is a title or heading line (党建和业务深度融合 推动全市检察工作创新发展).
 _SENTENCE_END = re.compile(r"[。;；!！?？]$|[。;；][^。;；]")
-_BYLINE = re.compile(r"^(?:本报|本台|本网)?(?:记者|通讯员|作者|撰稿|文/|文:|供稿|编辑|责编|责任编辑)")
+_BYLINE = re.compile(r"^(?:本报|本台|本网|[\u4e00-\u9fff]{2,8}?(?=记者|通讯员))?(?:记者|通讯员|作者|撰稿|文/|文:|供稿|编辑|责编|责任编辑)")
 _SOURCE = re.compile(r"^[\[【(（]?\s*(?:来源|信息来源|发布单位|发布机构|供稿单位|经验交流单位|稿件来源|出处)\s*[:：]")
 _DATELINE = re.compile(r"^[\s\[【(（]*(?:发布时间|发布日期|时间|日期|更新时间)?[:：]?\s*(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
                        r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\s\])）】]*$")
@@ -81,16 +81,22 @@ class DocumentModel:
             i += 1
             if b.kind not in ("paragraph", "heading"):
                 continue
-            if b.kind == "heading" and b.start != lo:
-                break  # the next heading: a new section begins
+            if b.kind == "heading" and any(o.kind == "paragraph" for o in out):
+                break  # the next heading after some prose: a new section begins
             out.append(b)
             if has_figure(b.start, b.end):
                 break
         return out
 
 
+_MARKDOWN = re.compile(r"(#{1,6})\s*\S")
+
+
 def heading_marker(line: str) -> tuple[int, str] | None:
     """(level, rule name) of the heading marker that opens a line, or None."""
+    md = _MARKDOWN.match(line.lstrip(" \t"))
+    if md and len(line.strip()) <= 60:
+        return len(md.group(1)), "markdown"  # # 宁波扎实推进…, ## 动真碰硬…
     stripped = line.lstrip(" \t▲■●◆★#")
     for level, (name, pattern) in enumerate(HEADING_MARKERS, 1):
         if pattern.match(stripped):
@@ -118,7 +124,7 @@ def classify_line(line: str, first_prose_seen: bool) -> tuple[str, int, str]:
     body = line.strip(" \t")
     if _is_table_row(body):
         return "table_row", 0, ""
-    if _SOURCE.match(body):
+    if _SOURCE.match(body) or len(body) <= 80 and re.search(r"(?:来源|责任编辑)\s*[:：]", body):
         return "source", 0, ""
     if _BYLINE.match(body) and len(body) <= 40:
         return "byline", 0, ""

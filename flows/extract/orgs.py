@@ -31,6 +31,7 @@ _CORES: dict[str, tuple[str, str, str]] = {
     "区域法院": ("court", "county", "区域法院"),
     "裁判法院": ("court", "county", "裁判法院"),
     "初级法院": ("court", "county", "初级法院"),
+    "中级法院": ("court", "prefectural", "中级法院"),
     "行政法院": ("court", "", "行政法院"),
     "法院": ("court", "", "法院"),
     "中院": ("court", "prefectural", "中级人民法院"),
@@ -302,6 +303,11 @@ def canonical_name(m: Mention, city: Place | None = None, county: Place | None =
         if m.core == "高院":
             return base_name + "高级人民法院"
         return base_name + m.committee + m.core
+    if m.qualifier and org_type in ("police", "justice") and not collective and m.core.endswith("局"):
+        # 全市公安局: one bureau, the city's (a bureau is no collective, unlike 全市法院 or 全市检察机关)
+        base = {"全市": city, "全县": county, "全区": county}.get(m.qualifier)
+        if base is not None:
+            return base.name + m.core
     if m.qualifier or collective:
         return written  # 全市检察机关, 两级法院: a scope word or collective is the org as written (the spec)
     if m.core.startswith("政法委") and (county or city):

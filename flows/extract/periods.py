@@ -14,7 +14,7 @@ _YEAR = r"(?:(?:19|20)\d{2}年|今年|去年|前年|本年|当年)"
 # Taiwan writes years of the Republic (民国111年 = 2022): 2-3 digits, read as years only in a Taiwanese document.
 _ROC_YEAR = r"(?:民国)?(?<![\d.])(?:1\d{2}|[4-9]\d)年"
 _ROC_ANY_YEAR = r"(?:(?:19|20)\d{2}年|" + _ROC_YEAR + r"|今年|去年|前年|本年|当年)"
-_DASH = r"(?:至|到|-|—|–|~|－|一)"
+_DASH = r"(?:——|至|到|-|—|–|~|－|一)"
 _SPAN_NUM = r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})"
 _BOUNDARY = ",，。;；:：!?！？\n(（“\"'、 \t▲■●◆★#.…"
 
@@ -38,6 +38,9 @@ _PATTERNS = [
     ("year", rf"(?:19|20)\d{{2}}年(?:度)?(?:全年)?(?!\d|[一二三四五六七八九十]+月)"),
     ("month_range", rf"{_YEAR}(?:度)?{_NUM}月份?(?!\d|[一二三四五六七八九十]*日|{_DASH}|以来)"),
     ("month_range", rf"(?<![\d年])(?:{_NUM})月份(?!\d|{_DASH}|以来)"),
+    # 11、12月 (two months listed); 10月, (a month opening its clause)
+    ("month_range", rf"(?<![\d年月.])(?:{_NUM})、(?:{_NUM})月(?!\d|[一二三四五六七八九十]*日|份|底|末)"),
+    ("month_range", rf"(?<![\d年月.、/-])(?:{_NUM})月(?=[,，])"),
     ("year", r"(?:今年|去年|前年|上年度|上一年|上年|本年度|全年|当年|年内)(?!\d|[一二三四五六七八九十]月|以来|来|上半年|下半年|前三季度|[首前]三季)"),
     ("as_of", r"(?:目前|当前|现阶段|至今)"),
     ("since", r"(?:近年来|近几年|近年|多年来|连续\d+年|近\d+年|\d+年来)"),
@@ -50,15 +53,15 @@ PERIOD_RE = compile_scan("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(_P
 _ALL_ROC = _ROC_PATTERNS + [(k, p.replace(_YEAR, _ROC_ANY_YEAR)) for k, p in _PATTERNS]
 PERIOD_RE_ROC = compile_scan("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(_ALL_ROC)))
 _ROC_EXPLICIT_YEAR = re.compile(r"(?<![\d/])(\d{2,3})年")
-_EVENT_SINCE = re.compile(r"([^,，。;；:：!?！？\n.…]{2,18}?(?:以来|\d+年来|[一二三四五六七八九十两]+年来))(?=[,，])")
+_EVENT_SINCE = re.compile(r"([^,，。;；:：!?！？\n.…“”()（）「」]{2,30}?(?:以来|\d+年来|[一二三四五六七八九十两]+年来))(?=[,，])")
 # Where such a span can end: only the clause before one of these is searched.
 _EVENT_SINCE_END = re.compile(r"来(?=[,，])")
-_EVENT_SINCE_STOPS = ",，。;；:：!?！？\n.…"
+_EVENT_SINCE_STOPS = ",，。;；:：!?！？\n.…“”()（）「」"
 _YEAR_SPAN = re.compile(r"((?:19|20)\d{2})年?(?:至|到|-|—|–|~|－)((?:19|20)\d{2})年")
 # The congresses that open the spans mainland reports count from (党的十八大以来).
 _CONGRESS_SINCE = {"十六大": date(2002, 11, 8), "十七大": date(2007, 10, 15), "十八大": date(2012, 11, 8),
                    "十九大": date(2017, 10, 18), "二十大": date(2022, 10, 16)}
-_MONTH_SPAN = re.compile(rf"({_NUM})月?份?{_DASH}({_NUM})月")
+_MONTH_SPAN = re.compile(rf"({_NUM})月?份?(?:{_DASH}|、)({_NUM})月")
 _EXPLICIT_YEAR = re.compile(r"((?:19|20)\d{2})年")
 
 

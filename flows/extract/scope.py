@@ -16,9 +16,18 @@ from .periods import PeriodMention
 # Periods that can govern a whole section or report: not a frequency (每年), a baseline (同期) or a vague 近日.
 _NON_GOVERNING_KINDS = ("frequency", "same_period", "recent")
 # A period right after these is a baseline being compared with, not the period reported.
-_BASELINE_BEFORE = re.compile(r"(?:较|比|与|同|对比|相比|比起)$")
+_BASELINE_BEFORE = re.compile(r"(?:较|比|与|同|对比|相比|比起|多于|少于|高于|低于|超过|不及)$")
 # An institution reporting its own work: 我代表市中级人民法院向大会报告工作.
 _REPORTS_FOR = re.compile(r"(?:代表|受)$")
+# A police force's statistics page that never names itself reports for the force of its region (the spec: 香港警方).
+REGION_POLICE = {"hk": "香港警方", "mo": "澳门警方"}
+_CRIME_WORDS = re.compile(r"罪案|劫案|盗窃|凶杀|刑事案件|犯罪|破案")
+# A collective written bare (检察机关, 公安机关) is a kind of institution, not who a section or report is by.
+_GENERIC = re.compile(r"^(?:检察机关|公安机关|审判机关|政法机关|司法机关|政法单位|政法系统|法院系统|检察系统|警察机关|纪检监察机关)$")
+
+
+def _names_someone(r) -> bool:
+    return not r.place and not _GENERIC.match(r.name)
 
 
 @dataclass(frozen=True)
@@ -29,10 +38,14 @@ class Stated:
     rule: str
 
 
+def is_baseline(text: str, p: PeriodMention) -> bool:
+    """True for a period that is compared with (较2023年同期, 多于2019年同期), not the one reported."""
+    return bool(_BASELINE_BEFORE.search(text[max(0, p.start - 2):p.start]))
+
+
 def governing(p: PeriodMention, text: str) -> bool:
     """A period that can govern what follows it: adverbial, not a frequency, baseline or vague recent time."""
-    return p.adverbial and p.kind not in _NON_GOVERNING_KINDS and not _BASELINE_BEFORE.search(
-        text[max(0, p.start - 2):p.start])
+    return p.adverbial and p.kind not in _NON_GOVERNING_KINDS and not is_baseline(text, p)
 
 
 def first_period(periods: list[PeriodMention], text: str, lo: int, hi: int, need_adverbial: bool = True):
@@ -84,7 +97,7 @@ def section_org(model: DocumentModel, section: Section, refs) -> Stated | None:
     """A section's organization: the institution named in its heading's words (the compilation's contributor)."""
     text = model.text
     named = [r for r in refs if section.start <= r.start and r.end <= section.heading_end
-             and not (r.object_of_prep or r.possessive) and not r.place]
+             and not (r.object_of_prep or r.possessive) and _names_someone(r)]
     if section.heading.marker == "short_line":
         # An unnumbered short line may be a photo caption (台州中院召开…新闻发布会): only a line that is nothing but
         # the institution's name heads a section for it.
@@ -98,16 +111,17 @@ def _line_of(text: str, pos: int) -> str:
     return text[lo:hi if hi >= 0 else len(text)]
 
 
-def issuer(model: DocumentModel, refs, opening_subject, most_frequent: str | None) -> Stated | None:
+def issuer(model: DocumentModel, refs, opening_subject, most_frequent: str | None,
+           region: str | None = None) -> Stated | None:
     """Who reports: named in the headline, the byline or source line, the opening statement, else the most cited."""
     text = model.text
     if model.headline is not None:
         named = [r for r in refs if model.headline.start <= r.start and r.end <= model.headline.end
-                 and not (r.object_of_prep or r.possessive) and not r.place]
+                 and not (r.object_of_prep or r.possessive) and (_names_someone(r) or r.name.startswith("全"))]
         if named:
             return Stated(named[0].name, "issuer_headline")
     for line in model.bylines:
-        named = [r for r in refs if line.start <= r.start and r.end <= line.end and not r.place]
+        named = [r for r in refs if line.start <= r.start and r.end <= line.end and _names_someone(r)]
         if named:
             return Stated(named[0].name, "issuer_byline")
     for r in refs:
@@ -115,11 +129,16 @@ def issuer(model: DocumentModel, refs, opening_subject, most_frequent: str | Non
             break
         if _REPORTS_FOR.search(text[max(0, r.start - 2):r.start]) and not r.place:
             return Stated(r.name, "issuer_reports_for")
-    if opening_subject is not None:
+    if opening_subject is not None and not _GENERIC.match(opening_subject):
         return Stated(opening_subject, "issuer_opening")
-    if most_frequent:
+    if most_frequent and not _GENERIC.match(most_frequent):
         return Stated(most_frequent, "issuer_most_cited")
     named = next((r for r in refs if r.start < 400 and not r.place and not r.collective), None)
     if named is not None:  # 法治原则是澳门特别行政区检察院独立行使检察权的基石: a report names itself early
         return Stated(named.name, "issuer_first_named")
+    institutions = [r.name for r in refs if _names_someone(r) and not r.collective]
+    if institutions:  # a statistics table naming its court only inside its rows (中级法院作为第一审级…)
+        return Stated(max(dict.fromkeys(institutions), key=institutions.count), "issuer_most_named")
+    if region in REGION_POLICE and len(_CRIME_WORDS.findall(text)) >= 3:
+        return Stated(REGION_POLICE[region], "issuer_region_police")
     return None
