@@ -273,6 +273,7 @@ _HEADING_START = re.compile(r"^([#▲■●◆★☆※]|[一二三四五六七�
 def _is_broken_prose(line: str) -> bool:
     """A line of running prose cut before its sentence ended."""
     return (len(line) >= 20 and line[-1] not in TERMINAL and bool(re.search(r"[,，、]", line))
+            and line.count("|") < 2  # a table row (4,865 | 1,740 |) is no prose, whatever its commas
             and not re.search(r"(记者|通讯员|来源|时间)[:：\s]", line))
 
 

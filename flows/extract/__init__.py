@@ -24,7 +24,7 @@ def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext
     tables = table_spans(text)
     in_table = [(lines[0][0], lines[-1][1]) for lines in tables]
     for n, lines in enumerate(tables):
-        caption = _caption(text, lines[0][0])
+        caption = _caption(text, lines[0][0], lines)
         for cell in read_table(text, lines, caption, n, index_.region):
             q = cell.quantity
             ctx = table_context(text, q, doc, cell.metric, cell.period, caption)
@@ -76,7 +76,11 @@ def table_spans(text: str) -> list[list[tuple[int, int]]]:
     return [t for t in tables if t]
 
 
-def _caption(text: str, start: int) -> str:
-    """The short lines just above a table (its title): up to two, blank lines skipped."""
+def _caption(text: str, start: int, lines: list[tuple[int, int]]) -> str:
+    """A table's title: the short lines just above it (up to two), and a first row that is one text cell."""
     above = [ln.strip() for ln in text[max(0, start - 200):start].split("\n") if ln.strip()]
-    return " ".join(ln for ln in above[-2:] if len(ln) <= 40)
+    words = [ln for ln in above[-2:] if len(ln) <= 40]
+    first = [c.strip() for c in text[lines[0][0]:lines[0][1]].split("|") if c.strip()]
+    if len(first) == 1 and not any(ch.isdigit() for ch in first[0][:2]):
+        words.append(first[0])  # 地方检察署办理性侵害案件侦查终结人数 | |: the title row
+    return " ".join(words)

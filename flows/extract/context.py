@@ -28,15 +28,17 @@ def _breaks(text: str, i: int) -> bool:
     return not (c == "," and i and text[i - 1].isdigit() and text[i + 1:i + 4].isdigit()
                 and not text[i + 4:i + 5].isdigit())
 _PREPOSITION_BEFORE = re.compile(r"(向|与|对|联合|会同|同|和|跟|为|及|由|被|给|从|经|在|协调|对接|联动|督促|指导|配合|推动)$")
-_FILLER_START = re.compile(r"^(?:[\s“”\"'▲■●◆★#.…]|同时|此外|另外|其中|当中|据统计|据了解|据悉|目前|经过|通过|为了|为|并|还|也|又|均|"
-                           r"共|已经|已|先后|累计|全年|其后|最终|最后|今年|去年|此前|随后|而|更是|更)+")
+# Words that open a clause without being part of what it measures (conjunctions, adverbs, 其中, 据统计, 由, 以).
+_FILLER_START = re.compile(r"^(?:[\s“”\"'▲■●◆★#.…(（]|同时|此外|另外|其中|当中|据统计|据了解|据悉|目前|经过|通过|为了|为|并|还|也|又|均|"
+                           r"共|已经|已|先后|累计|全年|其后|最终|最后|今年|去年|此前|随后|而且|而|更是|更|但是|但|仍然|仍|虽然|虽|"
+                           r"然而|并且|由|以)+")
 _SECTION_LABEL = re.compile(r"^[\s▲■●◆★#]*(?:经验交流单位|供稿单位|供稿|来源|作者|单位|发布单位|通讯员)?[:：\s]*")
 _NUMBERISH = re.compile(r"(?:(?:\d+(?:[.,:/]\d+)*|(?:[零〇一二两三四五六七八九十百千万]{2,}|[十百千万])(?=[余多]?[个件人名项次份条家起宗笔期场所批户处台套部篇块张类支座]))"
                         r"(?:余|多)?(?:万|亿)?(?:个百分点|人次|件次|平方米|[%倍件人名项次份条家个起宗笔期场所批户处台套部篇块张类支座元天亩米]))")
 _TRAILING = re.compile(r"(?:分别为|分别是|分别达|分别|同比(?:上升|下降|提高|增长|增加|减少|降低|提升|缩短|上涨)?了?|环比|"
                        r"达到了|达到|稳定在|保持在|控制在|降至|降到|降低到|降低至|提高到|提高至|提升至|提升到|上升到|上升至|"
                        r"缩短至|缩短到|压缩至|压缩到|减少至|减少到|下降到|下降至|增长到|增长至|增加到|增加至|上升|下降|提高|提升|"
-                       r"增长|增加|减少|缩短|降低|上涨|降幅|增幅|升幅|涨幅|跌幅|减幅|幅度|基本|约有|共有|共计|合计|总计|累计|已达|达|(?<![行作])为|是|共|约|有|近|"
+                       r"增长|增加|减少|缩短|降低|上涨|降幅|增幅|升幅|涨幅|跌幅|减幅|幅度|基本|约有|共有|共计|合计|总计|累计|已达|达|(?<![行作])为|是|共|约|有|近|由|仍然|仍|"
                        r"(?<![侵霸抢强攻独])占|"
                        r"年均|平均每年|每年平均|年平均|连续|持续|一直|始终|超过|逾|仅|只|就|计|在|居|不|位居|位列|排名|排在|列|占比|之|了|的还有|的共有|的有|的|:|：|\s|平均(?=压缩|缩短|减少|降低|提高|下降|上升|为|达))+$")
 _COMPARATIVE_START = re.compile(r"^(?:比|较|同比|环比|按年|按季|按月|高于|低于|多于|少于|超出|高出|低出|多出|少出|超过全|相比|与.{0,8}相比)")
@@ -51,6 +53,8 @@ _SCOPE_WORDS = re.compile(r"^(?:全国|全省|全市|全县|全区|全院|该市
 _INSTITUTION_START = re.compile(r"^(?:(?:各级|两级|三级|基层)?(?:人民)?(?:法院|检察院)(?:系统)?|检察署|检察机关|审判机关|公安机关|"
                                 r"公安局|公安厅|公安分局|司法局|司法厅|政法委|派出所|警方|检方|警队|警务处|廉署|廉政公署|"
                                 r"本院|该院|我院|本局|该局|我局)(?:的(?!是))?")
+# A phrase after a figure that says how it moved (上升到…, 下降了…) is no label of it.
+_CHANGE_VERB = re.compile(r"^(?:上升|下降|提高|提升|增长|增加|减少|降低|降至|升至|达到|缩短|延长)")
 _VERBISH_START = "的是为在于达有共约近超逾占比较同将把被已并和与及或等个"
 _PAREN_OPEN = "(（"
 _PLACE_SUBJECT_AFTER = re.compile(r"^(?:是|把|将|在|综合|位居|位列|排名|深入|扎实|持续|全面|积极|大力|共|累计|已|以|坚持|着力|探索|推进|创新|"
@@ -683,8 +687,8 @@ def _after_phrase(text: str, q: Quantity, hi: int) -> str:
     """What follows a figure up to its clause end (or the next parallel figure)."""
     i = q.char_end
     j = i
-    if text[i:i + 1] == "、":
-        return ""
+    if text[i:i + 1] == "、" or text[i:i + 1] in _PAREN_OPEN:
+        return ""  # 1634件(含上年旧存): an aside after a figure is no label
     while j < hi and (text[j] not in _CLAUSE_END or not _breaks(text, j)):
         if text[j] == "、" and j + 1 < hi and re.match(r"[\d一二两三四五六七八九十]", text[j + 1]):
             break
@@ -716,7 +720,8 @@ def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | No
     paired = _paired_metric(index, s_lo, clause_lo, q) if "分别" in raw_before else None
     if paired:
         return paired
-    if (_COMPARATIVE_START.match(before) or _COMPARATIVE_START.match(raw_before)) and previous and not in_parens:
+    if (_COMPARATIVE_START.match(before) or _COMPARATIVE_START.match(raw_before)
+            or _COMPARATIVE_START.match(_FILLER_START.sub("", before))) and previous and not in_parens:
         return previous
     if previous and (_BARE_SHARE.match(before.strip()) or q.unit == "倍" and _MULTIPLE_OF.match(before.strip())):
         return previous
@@ -757,7 +762,7 @@ def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | No
             use_after = True
         elif q.kind == "rate" and after.startswith("的"):
             use_after = True
-        elif re.search(r"(?:在|于|用|对)$", before) or not label_before:
+        elif re.search(r"(?:在|于|用|对)$", before) or not label_before and not _CHANGE_VERB.match(after_label):
             use_after = True
     if use_after:
         label = _strip_label(after_label, index, q.char_end, counted=True)
@@ -767,8 +772,17 @@ def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | No
         return label_before
     if previous:
         return previous
-    if after_label:
+    if after_label and not _CHANGE_VERB.match(after_label):
         return _strip_label(after_label, index, q.char_end, counted=True) or None
+    if clause_lo > s_lo and _CHANGE_VERB.match(after_label):
+        # 全省公众安全感逐年提升,由2005年的84.66%上升到…: the measure is the clause before, the figure its level
+        prev_lo = _clause_start(text, clause_lo - 1, s_lo)
+        prev_clause = text[prev_lo:clause_lo - 1]
+        if not _NUMBERISH.search(prev_clause):
+            label = _strip_label(re.sub(r"(?:逐年|稳步|持续|不断|明显|大幅)?(?:提升|提高|上升|下降|增长|减少|降低)$", "",
+                                        prev_clause), index, prev_lo)
+            if label:
+                return label
     if clause_lo > s_lo:  # 诈骗案是增幅最大的类别,共有39,824宗: the topic of the clause before
         topic = _TOPIC.match(text, _clause_start(text, clause_lo - 1, s_lo), clause_lo - 1)
         if topic:
