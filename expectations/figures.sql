@@ -3,6 +3,7 @@
 --   document_found   true when figures.doc_id names a row of documents
 --   text_at_offsets  documents.text[char_start:char_end], null when the document is missing
 --   value_is_whole   true when value has no fractional part (counts are whole numbers)
+--   sum_of_parts     (from figures) for a table's total cell, the sum of the cells it totals
 -- $doc_ids (null for all): the documents whose figures are checked. A flow run checks those it loaded.
 -- $warehouse_wide (ignored when $doc_ids is null): whether the warehouse-wide rows are checked here too: the figures
 -- whose document is missing or whose figure_id is used more than once, wherever they are (rules on the whole table,
@@ -12,7 +13,7 @@ with scope as (select unnest($doc_ids) as doc_id),
 repeated_ids as (select figure_id from figures group by figure_id having count(*) > 1),
 flagged as (
     select f.doc_id, f.figure_id, f.surface, f.char_start, f.char_end, f.value, f.value_max, f.unit, f.kind,
-           f.approx, f.direction, f.period_start, f.period_end,
+           f.approx, f.direction, f.period_start, f.period_end, f.sum_of_parts,
            f.doc_id not in (select doc_id from documents) or f.figure_id in (select figure_id from repeated_ids)
                as warehouse_wide
     from figures f
@@ -32,7 +33,7 @@ scoped_documents as (
 )
 select
     f.doc_id, f.figure_id, f.surface, f.char_start, f.char_end, f.value, f.value_max, f.unit, f.kind,
-    f.approx, f.direction, f.period_start, f.period_end,
+    f.approx, f.direction, f.period_start, f.period_end, f.sum_of_parts,
     d.doc_id is not null as document_found,
     case when d.doc_id is not null
          then substr(d.text, f.char_start + 1, greatest(f.char_end - f.char_start, 0)) end as text_at_offsets,

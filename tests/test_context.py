@@ -427,7 +427,7 @@ def test_figures_without_a_period_of_their_own_take_the_reports(raw, surface, pe
     # an institution after its number is what is counted
     ("全省现有128家法院。", "128家", "法院", None),
     # a trailing 占 belongs to the share, not the label
-    ("提起控訴案件4,567宗,其中以簡易訴訟程序處理的案件佔約三成。", "约三成", "以简易诉讼程序处理的案件", None),
+    ("提起控訴案件4,567宗,其中以簡易訴訟程序處理的案件佔約三成。", "约三成", "简易诉讼程序处理的案件", None),
     ("警方拘捕33,446人,當中青少年佔2,341人。", "2,341人", "青少年", None),
     # 全年 after an organization is the period, not 全 + a label 年…
     ("杭州中院全年审结案件4.1万件。", "4.1万件", "审结案件", "杭州市中级人民法院"),

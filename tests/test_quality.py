@@ -89,6 +89,15 @@ def test_a_negative_count_is_flagged_and_kept(planted):
     assert query(planted, "select count(*) from figures_clean where figure_id = ?", [fid]) == [(0,)]
 
 
+def test_a_table_total_that_is_not_the_sum_of_its_parts_is_flagged_and_kept(planted):
+    fid = first_figure(planted, "count")
+    plant(planted, "update figures set sum_of_parts = value + 1, row_label = '小计' where figure_id = ?", [fid])
+    report = validate(planted)
+    assert failed(report) == {("figures", "expect_column_pair_values_to_be_equal", "value, sum_of_parts", None)}
+    assert issues(planted) == {(fid, "expect_column_pair_values_to_be_equal", "value, sum_of_parts")}
+    assert query(planted, "select count(*) from figures_clean where figure_id = ?", [fid]) == [(0,)]
+
+
 def test_a_rate_above_100_is_flagged(planted):
     fid = first_figure(planted, "rate")
     plant(planted, "update figures set value = 130 where figure_id = ?", [fid])

@@ -64,3 +64,73 @@ def test_every_surface_is_at_its_offsets():
 ])
 def test_nothing_here(raw):
     assert cells(raw) == {}
+
+
+# ---- rows whose cells ran together ------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from flows.extract.tables import RunRow, resolve_by_totals, split_run  # noqa: E402
+
+RUN_TOGETHER = ("区域法院的案件量\n案件量结案数目*\n200820092010\n-刑事管辖\n刑事案件\n1 2501 4491 404\n-家事管辖\n"
+                "婚姻诉讼15 70316 37417 359\n领养申请1199199\n杂项程序215262270\n小计16 03716 72717 728\n")
+
+
+def written(n: int) -> str:
+    """A number as such tables write it: thousands groups separated by a space."""
+    return f"{n:,}".replace(",", " ")
+
+
+def test_run_together_rows_split_where_one_way_fits_and_totals_decide_the_rest():
+    got = {(f.row_label, f.column_header): f.value for f in cells(RUN_TOGETHER).values()}
+    assert got[("刑事案件", "2009")] == 1449
+    assert got[("婚姻诉讼", "2010")] == 17359
+    # 1199199 splits several ways (119|91|99, 11|991|99, …); 小计 minus the other rows decides it
+    assert [got[("领养申请", y)] for y in ("2008", "2009", "2010")] == [119, 91, 99]
+    assert got[("小计", "2008")] == 16037
+
+
+def test_a_row_no_total_confirms_is_left_out_and_reported():
+    raw = "案件量\n20082009\n领养申请1199\n其他12\n"
+    unread: list = []
+    norm = normalize(raw)
+    figs = extract_figures(norm.text, norm.sentences, DocContext(doc_id="t"), unread)
+    assert not any(f.row_label == "领养申请" for f in figs)
+    assert [norm.text[a:b] for a, b, _ in unread] == ["1199"]
+    assert any(f.row_label == "其他" and f.value == 1 for f in figs)  # 12 splits one way only: 1 | 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2_000_000), min_size=1, max_size=6))
+def test_a_run_together_row_never_splits_into_wrong_numbers(values):
+    """Written out run together, a row reads back to its numbers or is ambiguous: never to other numbers alone."""
+    nums = "".join(written(v) for v in values)
+    parses = split_run(nums, len(values))
+    readings = [[int(nums[a:b].replace(" ", "")) for a, b in p] for p in parses]
+    assert values in readings
+    if len(readings) == 1:
+        assert readings[0] == values
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=99_999), min_size=3, max_size=3), min_size=2, max_size=5))
+def test_totals_choose_the_true_split_or_none(grid):
+    """A group of rows under its 小计: whatever the totals choose is the truth."""
+    total = [sum(col) for col in zip(*grid)]
+    rows = []
+    for k, values in enumerate(grid + [total]):
+        nums = "".join(written(v) for v in values)
+        rows.append(RunRow("小计" if k == len(grid) else f"行{k}", 0, nums, split_run(nums, 3)))
+    resolve_by_totals(rows)
+    for row, values in zip(rows, grid + [total]):
+        if row.chosen is not None:
+            assert [int(row.nums[a:b].replace(" ", "")) for a, b in row.chosen] == values
+
+
+def test_a_total_row_carries_the_sum_of_the_rows_it_totals():
+    raw = "类别 | 2022 | 2023 |\n民事 | 10 | 20 |\n刑事 | 5 | 7 |\n小计 | 15 | 28 |\n"
+    got = {(f.row_label, f.column_header): f for f in cells(raw).values()}
+    assert got[("小计", "2022")].sum_of_parts == 15 == got[("小计", "2022")].value
+    assert got[("小计", "2023")].sum_of_parts == 27 != got[("小计", "2023")].value  # flagged by data quality, kept
+    assert got[("民事", "2022")].sum_of_parts is None

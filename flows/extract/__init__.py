@@ -1,11 +1,12 @@
 """Extract: figures from normalized text, each with its metric, organization and period."""
 from __future__ import annotations
 
+import bisect
 import re
 
 from ..normalize import table_lines
 from .context import attach_context, prepare_document, table_context
-from .tables import read_table
+from .tables import find_run_tables, read_run_table, read_table
 from .model import DocContext, Figure, figure_id_for
 from .numbers import find_quantities
 
@@ -16,29 +17,31 @@ _LOCAL_CURRENCY = {"tw": "新台币", "hk": "港元", "mo": "澳门元"}
 _RENMINBI = re.compile(r"人民币|RMB|¥|￥")
 
 
-def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext) -> list[Figure]:
-    """Every figure in the text, sentence by sentence, in text order."""
+def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext,
+                    unread: list[tuple[int, int, str]] | None = None) -> list[Figure]:
+    """Every figure in the text, in text order: tables read as grids, then prose sentence by sentence.
+
+    unread, when given, receives (start, end, reason) of numbers seen but left out because they cannot be read
+    with certainty (a table row whose cells ran together and whose totals do not confirm one split).
+    """
     figures = []
     index_ = prepare_document(text, doc)
     local_currency = _LOCAL_CURRENCY.get(index_.region)
     tables = table_spans(text)
     in_table = [(lines[0][0], lines[-1][1]) for lines in tables]
+    cells = []
     for n, lines in enumerate(tables):
         caption = _caption(text, lines[0][0], lines)
-        for cell in read_table(text, lines, caption, n, index_.region):
-            q = cell.quantity
-            ctx = table_context(text, q, doc, cell.metric, cell.period, caption)
-            sentence_index = next((k for k, (s, e) in enumerate(sentences) if s <= q.char_start < e), None)
-            figures.append(Figure(
-                figure_id=figure_id_for(doc.doc_id, q.char_start, q.char_end, q.unit),
-                surface=q.surface, char_start=q.char_start, char_end=q.char_end, value=q.value, value_max=None,
-                unit=q.unit, kind=q.kind, approx="exact", direction=q.direction, metric=ctx.metric, org=ctx.org,
-                period_text=ctx.period_text, period_start=ctx.period_start, period_end=ctx.period_end,
-                period_type=ctx.period_type, sentence_index=sentence_index,
-                sentence=text[sentences[sentence_index][0]:sentences[sentence_index][1]]
-                if sentence_index is not None else None, rule=q.rule, context_rule=ctx.rule,
-                table_index=n, table_row=cell.row, table_column=cell.column, row_label=cell.row_label,
-                column_header=cell.column_header))
+        cells += [(cell, caption) for cell in read_table(text, lines, caption, n, index_.region)]
+    for n, (lo, hi, header, rows) in enumerate(find_run_tables(text), len(tables)):
+        caption = _caption(text, lo, [(lo, lo)])
+        found, left_out = read_run_table(text, header, rows, caption, n)
+        cells += [(cell, caption) for cell in found]
+        if unread is not None:
+            unread.extend(left_out)
+        in_table.append((lo, hi))
+    starts = [s for s, _ in sentences]
+    figures += [_table_figure(text, sentences, starts, cell, caption, doc) for cell, caption in cells]
     for index, (start, end) in enumerate(sentences):
         if any(lo <= start < hi for lo, hi in in_table):
             continue  # read as a grid above
@@ -56,6 +59,22 @@ def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext
                 sentence=text[start:end], rule=q.rule, context_rule=ctx.rule))
     figures.sort(key=lambda f: f.char_start)
     return figures
+
+
+def _table_figure(text: str, sentences, starts: list[int], cell, caption: str, doc: DocContext) -> Figure:
+    """The figure of one table cell, its context read from the grid."""
+    q = cell.quantity
+    ctx = table_context(text, q, doc, cell.metric, cell.period, caption)
+    k = bisect.bisect_right(starts, q.char_start) - 1
+    sentence = text[sentences[k][0]:sentences[k][1]] if k >= 0 and q.char_start < sentences[k][1] else None
+    return Figure(
+        figure_id=figure_id_for(doc.doc_id, q.char_start, q.char_end, q.unit), surface=q.surface,
+        char_start=q.char_start, char_end=q.char_end, value=q.value, value_max=None, unit=q.unit, kind=q.kind,
+        approx="exact", direction=q.direction, metric=ctx.metric, org=ctx.org, period_text=ctx.period_text,
+        period_start=ctx.period_start, period_end=ctx.period_end, period_type=ctx.period_type,
+        sentence_index=k if sentence is not None else None, sentence=sentence, rule=q.rule, context_rule=ctx.rule,
+        table_index=cell.table_index, table_row=cell.row, table_column=cell.column, row_label=cell.row_label,
+        column_header=cell.column_header, sum_of_parts=cell.sum_of_parts)
 
 
 def table_spans(text: str) -> list[list[tuple[int, int]]]:

@@ -199,9 +199,9 @@ def prepare_document(text: str, doc: DocContext) -> DocIndex:
         if kind == "place":
             s, e, p = item
             if p.level == "scope":  # 全市 -> the city in scope, 全省 -> the province, else as written
+                # as the clause rule reads 全市 before a figure, so that one sentence names one org
                 name = {"全市": city.name if city else None, "全县": county.name if county else None,
-                        "全区": county.name if county else None,
-                        "全省": province if province_written else None}.get(p.name) or p.name
+                        "全区": county.name if county else None}.get(p.name) or p.name
                 refs.append(OrgRef(s, e, name, "place", True, False, place=True))
                 continue
             city, county = _move(p, city, county)

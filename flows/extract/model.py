@@ -82,6 +82,7 @@ class Figure:
     table_column: int | None = None
     row_label: str | None = None
     column_header: str | None = None
+    sum_of_parts: float | None = None  # for a table's total cell: the sum of the cells it totals
 
     def as_row(self) -> dict:
         """The figure as a table row; a shallow copy, since every field is a scalar (asdict deep-copies)."""

@@ -89,7 +89,12 @@ def document_period(model: DocumentModel, periods, first_figure) -> Stated | Non
         p = first_period(periods, model.text, model.headline.start, model.headline.end, need_adverbial=False)
         if p:
             return Stated(p, "document_headline")
-    p = opening_period(model, periods, model.headline.end if model.headline else 0, len(model.text), first_figure)
+    lo = model.headline.end if model.headline else 0
+    # The report's own opening stands before its first numbered heading (一、, （一）): an opening after one is that
+    # section's. A subtitle or title line (# 宁波扎实推进…) does not end it.
+    numbered = next((s.start for s in model.sections if s.start >= lo and s.heading.marker not in
+                     ("short_line", "markdown")), len(model.text))
+    p = opening_period(model, periods, lo, numbered, first_figure)
     return Stated(p, "document_opening") if p else None
 
 

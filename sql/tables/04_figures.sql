@@ -29,7 +29,8 @@ create table if not exists figures (
     table_row       integer,
     table_column    integer,
     row_label       varchar,
-    column_header   varchar
+    column_header   varchar,
+    sum_of_parts    double
 );
 -- Warehouses created before these columns existed get them too.
 alter table figures add column if not exists metric_id varchar;
@@ -39,6 +40,7 @@ alter table figures add column if not exists table_row integer;
 alter table figures add column if not exists table_column integer;
 alter table figures add column if not exists row_label varchar;
 alter table figures add column if not exists column_header varchar;
+alter table figures add column if not exists sum_of_parts double;
 comment on table figures is 'One row per figure (a number that measures something) in a report, per spec/figures.md.';
 comment on column figures.doc_id is 'The document (documents.doc_id).';
 comment on column figures.figure_id is 'Stable key: the same figure of the same document has the same id on every run.';
@@ -70,4 +72,5 @@ comment on column figures.table_row is 'For a table cell: its row in the table (
 comment on column figures.table_column is 'For a table cell: its value column (0-based, the row label not counted).';
 comment on column figures.row_label is 'For a table cell: the label of its row as written (footnote marks removed).';
 comment on column figures.column_header is 'For a table cell: the period header over its column, where the columns are periods.';
+comment on column figures.sum_of_parts is 'For a table cell in a row the table calls a total (小计, 合计, 总计, 总数): the sum of the cells above it in its group and column. Data quality flags a total that differs; the value is never changed.';
 comment on column figures.metric_id is 'The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in flows/catalog.py); null when none fits.';
