@@ -194,6 +194,9 @@ def html_to_text(html: str) -> str:
     for tag in soup(["script", "style", "noscript", "iframe", "svg", "nav", "form", "button", "select",
                      "template"]):
         tag.decompose()
+    for table in soup.find_all("table"):
+        if table.find("table") is None:  # an outer layout table holding tables keeps its inner tables' rows
+            table.replace_with("\n" + table_to_text(table) + "\n")
     for row in soup.find_all("tr"):
         for cell in row.find_all(["td", "th"])[:-1]:
             cell.append(" | ")
@@ -208,6 +211,51 @@ def html_to_text(html: str) -> str:
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out).strip() + "\n"
+
+
+_NUMBER_CELL = re.compile(r"^[+\-−]?[\d ,.]+%?$")
+
+
+def _span(cell, name: str) -> int:
+    try:
+        return max(1, min(int(cell.get(name, 1)), 100))
+    except (TypeError, ValueError):
+        return 1
+
+
+def table_to_text(table) -> str:
+    """A table as `a | b | c` rows with its spans laid out on the grid: a header over three columns is written
+    over each of them, a row label spanning rows stands in each row; a number is written once, never copied."""
+    grid: list[list[str]] = []
+    carried: dict[int, tuple[str, int]] = {}  # column -> (text, rows left) of a cell spanning rows
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue
+        row: list[str] = []
+        cells = tr.find_all(["td", "th"], recursive=False)
+
+        def fill_carried() -> None:
+            while len(row) in carried:
+                text, left = carried[len(row)]
+                row.append(text)
+                if left <= 1:
+                    del carried[len(row) - 1]
+                else:
+                    carried[len(row) - 1] = (text, left - 1)
+
+        for cell in cells:
+            fill_carried()
+            text = re.sub(r"\s+", " ", cell.get_text(" ", strip=True))
+            number = bool(_NUMBER_CELL.match(text))
+            width, height = _span(cell, "colspan"), _span(cell, "rowspan")
+            for j in range(width):
+                shown = text if j == 0 or not number else ""
+                if height > 1:
+                    carried[len(row)] = ("" if number else text, height - 1)
+                row.append(shown)
+        fill_carried()
+        grid.append(row)
+    return "\n".join(" | ".join(row) for row in grid if any(row))
 
 
 def looks_like_html(text: str) -> bool:

@@ -134,3 +134,28 @@ def test_a_total_row_carries_the_sum_of_the_rows_it_totals():
     assert got[("小计", "2022")].sum_of_parts == 15 == got[("小计", "2022")].value
     assert got[("小计", "2023")].sum_of_parts == 27 != got[("小计", "2023")].value  # flagged by data quality, kept
     assert got[("民事", "2022")].sum_of_parts is None
+
+
+HTML_TABLE = """<html><head><title>区域法院</title></head><body><h1>区域法院的案件量及结案数目</h1><table>
+<tr><th rowspan=2>类别</th><th colspan=2>案件量</th><th colspan=2>结案数目</th></tr>
+<tr><th>2022</th><th>2023</th><th>2022</th><th>2023</th></tr>
+<tr><td>民事</td><td>5 252</td><td>5 954</td><td>3 738</td><td>4 426</td></tr>
+<tr><td rowspan=2>刑事</td><td>719</td><td>643</td><td>707</td><td colspan=1>575</td></tr>
+<tr><td>20</td><td>21</td><td colspan=2>-</td></tr>
+</table></body></html>"""
+
+
+def test_an_html_table_with_spans_reads_as_its_grid():
+    from flows.ingest import document_from_bytes
+
+    raw = document_from_bytes(HTML_TABLE.encode("utf-8"), "t.html")
+    norm = normalize(raw.raw_text)
+    figs = extract_figures(norm.text, norm.sentences, DocContext(doc_id="t"))
+    got = {(f.row_label, f.column_header, f.table_row, f.table_column): f for f in figs}
+    # colspan: 结案数目 stands over both of its columns; rowspan: 刑事 labels both of its rows
+    assert got[("民事", "2023", 2, 3)].value == 4426 and got[("民事", "2023", 2, 3)].metric == "民事"
+    assert got[("刑事", "2022", 3, 0)].value == 719 and got[("刑事", "2022", 3, 0)].org == "区域法院"
+    assert got[("刑事", "2023", 4, 1)].value == 21
+    assert sorted(f.value for f in figs) == sorted([5252, 5954, 3738, 4426, 719, 643, 707, 575, 20, 21])
+    for f in figs:
+        assert norm.text[f.char_start:f.char_end] == f.surface
