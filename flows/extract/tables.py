@@ -133,37 +133,84 @@ def _is_data_row(cells: list[Cell]) -> bool:
         for c in cells)
 
 
+@dataclass
+class DataRow:
+    """A row of numbers: its place in the table, its label and the value cells (each with its sign) after it."""
+
+    r: int
+    label: str | None
+    label_unit: str | None
+    values: list[tuple[Cell, str | None]]
+    group: str
+
+    @property
+    def period(self) -> str | None:
+        return self.label if self.label and _PERIOD_HEADER.match(self.label) else None
+
+
 def read_table(text: str, lines: list[tuple[int, int]], caption: str, table_index: int, region: str | None,
                default_unit: str = "件") -> list[TableFigure]:
     """Every number of one table (its lines as (start, end) spans of text) as a figure of the grid."""
-    rows = [(lo, segment) for lo, hi in lines for segment in _row_segments(cells_of(text, lo, hi))]
-    unit_line = _UNIT_LINE.search(caption + " " + " ".join(c.text for _, cells in rows for c in cells
-                                                          if "单位" in c.text))
-    table_unit = unit_line.group(1).replace("日", "天") if unit_line else None
-    headers: list[list[str]] = []
-    group = ""
-    out: list[TableFigure] = []
-    first_data = next((k for k, (_, cells) in enumerate(rows) if _is_data_row(cells)), None)
+    rows = [(lo, hi, segment) for lo, hi in lines for segment in _row_segments(cells_of(text, lo, hi))]
+    first_data = next((k for k, (_, _, cells) in enumerate(rows) if _is_data_row(cells)), None)
     if first_data is None:
         return []
-    # Header lines of one cell each, stacked (二零二三年 (一月至六月) | then 二零二四年 …): one row of headers.
+    unit_line = _UNIT_LINE.search(caption + " " + " ".join(c.text for _, _, cells in rows for c in cells
+                                                          if "单位" in c.text))
+    table_unit = unit_line.group(1).replace("日", "天") if unit_line else None
+    headers = _header_rows(text, rows[:first_data])
+    data, groups = _data_rows(rows, first_data)
+    out: list[TableFigure] = []
+    metrics_by_width: dict[int, list[str | None]] = {}
+    for row in data:
+        n = len(row.values)
+        if n not in metrics_by_width:
+            metrics_by_width[n] = _column_metrics(headers, [d for d in data if len(d.values) == n], n)
+        column_headers = _column_headers(headers, n)
+        signed = [k for k, (c, sign) in enumerate(row.values) if sign or c.text[:1] in "+-−"]
+        for k, (c, sign) in enumerate(row.values):
+            figure = _cell_figure(text, row, k, c, sign, signed, column_headers, metrics_by_width[n][k], caption,
+                                  table_unit or "", default_unit, region, table_index)
+            if figure is not None:
+                out.append(figure)
+    add_sums_of_parts(out, groups)
+    return out
+
+
+def _header_rows(text: str, rows) -> list[list[str]]:
+    """The header rows' cell texts: a cell broken over two lines (总\n计) joined, one-cell period lines stacked."""
+    joined: list[list[str]] = []
+    open_end = False
+    for lo, hi, cells in rows:
+        texts = [c.text for c in cells if "单位" not in c.text]
+        line = text[lo:hi].strip()
+        if open_end and joined and texts and not line.startswith(("|", "｜")) and len(texts[0]) <= 2 \
+                and len(joined[-1][-1]) <= 2:
+            joined[-1][-1] += texts[0]  # the line before ended inside a cell
+            joined[-1].extend(texts[1:])
+        elif texts:
+            joined.append(texts)
+        open_end = bool(line) and not line.endswith(("|", "｜"))
+    headers: list[list[str]] = []
     stacked: list[str] = []
-    for _, cells in rows[:first_data]:
-        texts = [c.text for c in cells if c.text and "单位" not in c.text]
+    for texts in joined:
+        texts = [t for t in texts if t]
         if len(texts) == 1 and _PERIOD_HEADER.match(texts[0]):
-            stacked.append(texts[0])
+            stacked.append(texts[0])  # 二零二三年 (一月至六月) | then 二零二四年 (一月至六月) |: one row of headers
         elif texts:
             headers.append(texts)
     if stacked:
         headers.append(stacked)
-    sign_columns = set()
-    for _, cells in rows[first_data:]:
-        for k, c in enumerate(cells):
-            if c.text == "+":
-                sign_columns.add(k)
+    return headers
+
+
+def _data_rows(rows, first_data: int) -> tuple[list[DataRow], dict[int, int]]:
+    """The rows of numbers with their labels and signed values, and the group (for totals) of each row."""
+    sign_columns = {k for _, _, cells in rows[first_data:] for k, c in enumerate(cells) if c.text == "+"}
+    data: list[DataRow] = []
     groups: dict[int, int] = {}
-    group_number = 0
-    for r, (lo, cells) in enumerate(rows[first_data:], first_data):
+    group, group_number = "", 0
+    for r, (_, _, cells) in enumerate(rows[first_data:], first_data):
         groups[r] = group_number
         if not _is_data_row(cells):
             group_number += 1
@@ -174,80 +221,153 @@ def read_table(text: str, lines: list[tuple[int, int]], caption: str, table_inde
         label_cell = next((c for c in cells if c.text and not _CELL_NUMBER.match(c.text)
                            and not _EMPTY_CELL.match(c.text) and not _ROW_NUMBER.match(c.text)
                            and not _SIGN_CELL.match(c.text)), None)
-        row_label = _clean_label(label_cell.text) if label_cell else None
+        label = _clean_label(label_cell.text) if label_cell else None
         label_unit = _LABEL_UNIT.search(label_cell.text) if label_cell else None
-        if row_label and _TOTAL_LABEL.search(row_label):
+        if label and _TOTAL_LABEL.search(label):
             group_number += 1  # the rows after a total start a new group
-        row_period = row_label if row_label and _PERIOD_HEADER.match(row_label) else None
-        values: list[tuple[Cell, str | None]] = []  # the cell and its sign
+        values: list[tuple[Cell, str | None]] = []
         pending_sign = None
-        after_label = False
+        after_label = label_cell is None
         for k, c in enumerate(cells):
             if c is label_cell:
                 after_label = True
                 continue
-            if not after_label and label_cell is not None:
+            if not after_label:
                 continue  # row numbers before the label
             # a lone - is a sign only in a table that writes signs in cells (+ | 2 392), after the row's levels
             if _SIGN_CELL.match(c.text) and (c.text != "-" or sign_columns and values) and k + 1 < len(cells) \
                     and _CELL_NUMBER.match(cells[k + 1].text):
                 pending_sign = c.text
                 continue
-            if _CELL_NUMBER.match(c.text):
-                values.append((c, pending_sign))
-            elif _EMPTY_CELL.match(c.text):
-                values.append((c, None))  # an empty cell still takes its column
+            if _CELL_NUMBER.match(c.text) or _EMPTY_CELL.match(c.text):
+                values.append((c, pending_sign if _CELL_NUMBER.match(c.text) else None))  # an empty cell holds its column
             pending_sign = None
-        n = len(values)
-        if not n:
-            continue
-        signed = [k for k, (c, sign) in enumerate(values) if sign or c.text[:1] in "+-−"]
-        column_headers = _column_headers(headers, n)
-        for k, (c, sign) in enumerate(values):
-            m = _CELL_NUMBER.match(c.text)
-            if not m or (not m.group("num")):
-                continue
-            header = column_headers[k] if k < len(column_headers) else None
-            period_header = header if header and _PERIOD_HEADER.match(header) else None
-            metric_header = next((h for h in (_metric_header(headers, n, k),) if h), None)
-            sign = sign or (m.group("sign") if m.group("sign") else None)
-            words = " ".join(w for w in (row_label, metric_header, group, caption) if w)
-            is_change = bool(sign) or bool(metric_header and _CHANGE_HEADER.search(metric_header))
-            decimal = m.group("dec") or ""
-            pct = bool(m.group("pct")) or bool(metric_header and _RATE_HEADER.search(metric_header)) or bool(
-                label_unit and label_unit.group(1) == "%" or row_label and _RATE_HEADER.search(row_label)) or (
-                is_change and decimal and len(signed) >= 2 and k == signed[-1]
-                and not values[signed[0]][0].text.count("."))
-            surface_end = c.start + (m.end("pct") if m.group("pct") else m.end("dec") if decimal else m.end("num"))
-            surface_start = c.start + (m.start("sign") if m.group("sign") else m.start("num"))
-            number = float(m.group("num").replace(" ", "").replace(",", "") + decimal)
-            unit = "%" if pct else ((label_unit.group(1).replace("日", "天") if label_unit and label_unit.group(1)
-                                     not in ("万元",) else None) or _unit_of(row_label or "") or _unit_of(metric_header or "") or _unit_of(group)
-                                    or table_unit or _unit_of(caption) or default_unit)
-            if is_change:
-                kind = "change"
-                direction = "down" if sign in ("-", "−") else "up" if sign == "+" else None
-            else:
-                kind = "rate" if unit == "%" else "duration" if unit == "天" else "amount" if unit == "元" else "count"
-                direction = None
-                if number < 0:
-                    continue  # a negative level cannot be read with certainty
-            if kind == "amount" and region:
-                unit = {"hk": "港元", "mo": "澳门元", "tw": "新台币"}.get(region, unit)
-            q = Quantity(surface=text[surface_start:surface_end], char_start=surface_start, char_end=surface_end,
-                         value=number, unit=unit, kind=kind, direction=direction, rule="table_cell")
-            metric = row_label if row_label and not row_period else (metric_header or group or None)
-            out.append(TableFigure(q, metric, row_period or period_header, None, table_index, r, k, row_label,
-                                   header))
-    add_sums_of_parts(out, groups)
-    return out
+        if values:
+            data.append(DataRow(r, label, label_unit.group(1) if label_unit else None, values, group))
+    return data, groups
+
+
+def _cell_figure(text: str, row: DataRow, k: int, c: Cell, sign: str | None, signed: list[int],
+                 column_headers: list[str | None], metric_header: str | None, caption: str, table_unit: str,
+                 default_unit: str, region: str | None, table_index: int) -> TableFigure | None:
+    """The figure of one value cell, or None for an empty cell or a negative level."""
+    m = _CELL_NUMBER.match(c.text)
+    if not m:
+        return None
+    header = column_headers[k] if k < len(column_headers) else None
+    period_header = header if header and _PERIOD_HEADER.match(header) else None
+    sign = sign or m.group("sign")
+    is_change = bool(sign) or bool(metric_header and _CHANGE_HEADER.search(metric_header))
+    decimal = m.group("dec") or ""
+    values = row.values
+    pct = bool(m.group("pct")) or bool(metric_header and _RATE_HEADER.search(metric_header)) or row.label_unit == "%" \
+        or bool(row.label and _RATE_HEADER.search(row.label)) or (
+            # of a pair of change columns (number, per cent) the second is written with decimals
+            is_change and bool(decimal) and len(signed) >= 2 and k == signed[-1]
+            and "." not in values[signed[0]][0].text)
+    surface_start = c.start + (m.start("sign") if m.group("sign") else m.start("num"))
+    surface_end = c.start + (m.end("pct") if m.group("pct") else m.end("dec") if decimal else m.end("num"))
+    number = float(m.group("num").replace(" ", "").replace(",", "") + decimal)
+    label_unit = row.label_unit.replace("日", "天") if row.label_unit and row.label_unit != "万元" else None
+    unit = "%" if pct else (label_unit or _unit_of(row.label or "") or _unit_of(metric_header or "")
+                            or _unit_of(row.group) or table_unit or _unit_of(caption) or default_unit)
+    direction = None
+    if is_change:
+        kind = "change"
+        direction = "down" if sign in ("-", "−") else "up" if sign == "+" else None
+    else:
+        kind = "rate" if unit == "%" else "duration" if unit == "天" else "amount" if unit == "元" else "count"
+    if kind == "amount" and region:
+        unit = {"hk": "港元", "mo": "澳门元", "tw": "新台币"}.get(region, unit)
+    q = Quantity(surface=text[surface_start:surface_end], char_start=surface_start, char_end=surface_end,
+                 value=number, unit=unit, kind=kind, direction=direction, rule="table_cell")
+    metric = row.label if row.label and not row.period else (metric_header or row.group or None)
+    return TableFigure(q, metric, row.period or period_header, None, table_index, row.r, k, row.label, header)
+
+
+def _column_metrics(headers: list[list[str]], rows: list[DataRow], n: int) -> list[str | None]:
+    """The non-period header over each of n value columns: one header row spread over them, else two header
+    rows (groups, and the columns under them) whose alignment the rows' group totals confirm."""
+    single = [_metric_header(headers, n, k) for k in range(n)]
+    if any(single):
+        return single
+    two = _two_level(headers, rows, n)
+    return two if two else [None] * n
+
+
+_GROUP_TOTAL = re.compile(r"^(?:计|合计|小计|总计)$")
+_MAX_ALIGNMENTS = 2000
+
+
+def header_text(cell: str) -> str:
+    """A header cell as read: spaces between single characters dropped (起 诉); a header printed vertically in
+    columns of two and read across (通提 常起 程公 序诉) read down each column (通常程序 + 提起公诉)."""
+    tokens = cell.split()
+    if len(tokens) >= 3 and all(len(t) == 2 for t in tokens):
+        return "".join(t[0] for t in tokens) + "".join(t[1] for t in tokens)
+    return _clean_label(cell)
+
+
+def _two_level(headers: list[list[str]], rows: list[DataRow], n: int) -> list[str | None] | None:
+    """Columns under two header rows: groups on top (起诉, 不起诉处分), their columns below, each group's first
+    column its total (计). Which top headers have columns below is decided by the rows: the one alignment
+    under which every group's total equals the sum of its columns in every row. None when not exactly one fits."""
+    named = [h for h in headers if not all(_PERIOD_HEADER.match(c) for c in h)]
+    if len(named) < 2 or not rows:
+        return None
+    top, sub = [header_text(c) for c in named[-2]], [header_text(c) for c in named[-1]]
+    starts = [k for k, c in enumerate(sub) if _GROUP_TOTAL.match(c)]
+    if not starts or starts[0] != 0:
+        return None
+    groups = [sub[a:b] for a, b in zip(starts, starts[1:] + [len(sub)])]
+    used = [k for k in range(n) if any(_CELL_NUMBER.match(r.values[k][0].text) for r in rows)]
+    if not used:
+        return None
+    lead, m = used[0], used[-1] - used[0] + 1
+    grid = [[_cell_value(r.values[k][0].text) for k in range(lead, lead + m)] for r in rows]
+    for tops in (top, top[1:]):  # the first top header may sit over the row labels (年月别)
+        fits = []
+        for chosen in _choose(len(tops), len(groups)):
+            columns: list[str] = []
+            checks: list[tuple[int, int]] = []  # (first, last) column of each group
+            g = iter(groups)
+            for t, name in enumerate(tops):
+                if t in chosen:
+                    members = next(g)
+                    checks.append((len(columns), len(columns) + len(members) - 1))
+                    columns += [name] + members[1:]
+                else:
+                    columns.append(name)
+            if len(columns) == m and all(
+                    row[a] == sum(row[a + 1:b + 1]) for row in grid for a, b in checks) and any(
+                    row[a] for row in grid for a, _ in checks):
+                fits.append(columns)
+            if len(fits) > 1:
+                break
+        if len(fits) == 1:
+            return [None] * lead + fits[0] + [None] * (n - lead - m)
+    return None
+
+
+def _choose(t: int, g: int):
+    """Every way to pick g of t positions, in order (a few thousand at most)."""
+    from itertools import combinations, islice
+
+    return (set(c) for c in islice(combinations(range(t), g), _MAX_ALIGNMENTS))
+
+
+def _cell_value(cell: str) -> float:
+    m = _CELL_NUMBER.match(cell)
+    if not m:
+        return 0.0  # an empty cell (-) counts as nothing in a total
+    return float(m.group("num").replace(" ", "").replace(",", "") + (m.group("dec") or ""))
 
 
 def _column_headers(headers: list[list[str]], n: int) -> list[str | None]:
     """The period header over each of n value columns: the header row whose cells are periods, spread over them."""
     for row in reversed(headers):
         if all(_PERIOD_HEADER.match(h) for h in row):
-            return _spread(row, n)
+            return _spread(row, n, fill_last=True)
         if len(row) == n + 1 and all(_PERIOD_HEADER.match(h) for h in row[1:]):
             return list(row[1:])  # 指标 | 2021年 | 2022年: the first header sits over the row labels
     return [None] * n
@@ -256,16 +376,17 @@ def _column_headers(headers: list[list[str]], n: int) -> list[str | None]:
 def _metric_header(headers: list[list[str]], n: int, k: int) -> str | None:
     """The non-period header over value column k (a header spanning several columns counts for each)."""
     for row in headers:
-        if sum(bool(_PERIOD_HEADER.match(h)) for h in row) >= max(1, len(row) - 1):
-            continue
+        if sum(bool(_PERIOD_HEADER.match(h)) for h in row) >= max(1, len(row) - 1) or len(row) == 1 < n:
+            continue  # a row of periods, or a title over the whole table
         spread = _spread([_clean_label(h) for h in row], n)
         if k < len(spread) and spread[k]:
             return spread[k]
     return None
 
 
-def _spread(row: list[str], n: int) -> list[str | None]:
-    """Header cells over n columns: one each, spanning evenly, or in order with the last taking the rest."""
+def _spread(row: list[str], n: int, fill_last: bool = False) -> list[str | None]:
+    """Header cells over n columns: one each, spanning evenly, or (fill_last: stacked period headers over a
+    table whose change columns come last) in order with the last taking the rest."""
     if not row:
         return [None] * n
     if len(row) == n:
@@ -275,7 +396,7 @@ def _spread(row: list[str], n: int) -> list[str | None]:
         return [row[k // span] for k in range(n)]
     if len(row) == n + 1:
         return list(row[1:])  # the first header sits over the row labels
-    if len(row) < n:
+    if len(row) < n and fill_last:
         return list(row) + [row[-1]] * (n - len(row))
     return [None] * n
 

@@ -159,3 +159,26 @@ def test_an_html_table_with_spans_reads_as_its_grid():
     assert sorted(f.value for f in figs) == sorted([5252, 5954, 3738, 4426, 719, 643, 707, 575, 20, 21])
     for f in figs:
         assert norm.text[f.char_start:f.char_end] == f.surface
+
+
+TWO_LEVEL = ("侦查终结人数 | |\n单位:人 | |\n年别 | 总\n计 | 起 诉 | 缓 起 诉 | 不 起 诉 | 其\n他 | |\n"
+             "计 | 通提 常起 程公 序诉 | 声判 请决 简处 易刑 | 计 | 嫌 疑 不 足 | 其 他 理 由 | |\n"
+             "109年 | 100 | 30 | 25 | 5 | 10 | 50 | 45 | 5 | 10 |\n110年 | 90 | 20 | 19 | 1 | 12 | 48 | 40 | 8 | 10 |\n")
+
+
+def grid(raw: str) -> dict:
+    norm = normalize(raw)
+    return {(f.period_text, f.table_column): f for f in extract_figures(norm.text, norm.sentences, DocContext(doc_id="t"))}
+
+
+def test_two_header_rows_align_where_the_group_totals_confirm_it():
+    got = grid(TWO_LEVEL)
+    # 起诉 and 不起诉 have columns below them, each opened by its total 计; 缓起诉 and 其他 stand alone
+    assert [got[("109年", k)].metric for k in range(9)] == [
+        "总计", "起诉", "通常程序提起公诉", "声请简易判决处刑", "缓起诉", "不起诉", "嫌疑不足", "其他理由", "其他"]
+    assert got[("110年", 2)].unit == "人"
+
+
+def test_two_header_rows_that_no_total_confirms_give_no_column_metric():
+    broken = TWO_LEVEL.replace("| 30 | 25 | 5 |", "| 31 | 25 | 5 |")  # 起诉 no longer adds up in 109年
+    assert {f.metric for f in grid(broken).values()} <= {None}
