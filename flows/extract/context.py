@@ -7,6 +7,7 @@ figure's sentence and paragraph only.
 from __future__ import annotations
 
 import bisect
+from datetime import date
 import re
 from dataclasses import dataclass, field
 
@@ -281,6 +282,17 @@ def _mentions_past_romanization(text: str) -> list[Mention]:
     return out
 
 
+def _day_dates(written: str, reference_year: int | None) -> tuple:
+    """(type, start, end) of a day as written (11月5日), its year from the text or the report; never today's."""
+    m = re.match(r"(?:((?:19|20)\d{2})年)?(\d{1,2})月(\d{1,2})日", written)
+    year = int(m.group(1)) if m and m.group(1) else reference_year
+    try:
+        day = date(year, int(m.group(2)), int(m.group(3))) if m and year else None
+    except ValueError:
+        day = None
+    return ("day", day, day) if day else ("day", None, None)
+
+
 def _first_figure(index: DocIndex):
     """A function giving where the first figure-like number in [lo, hi) starts, or None."""
     def first(lo: int, hi: int) -> int | None:
@@ -309,6 +321,9 @@ def _scopes(index: DocIndex, doc: DocContext) -> None:
         if r.whole_institution:
             r.name = next((name for lo, hi, name in index.sections if lo <= r.start < hi), r.name)
     index.doc_period = document_period(model, index.periods, first_figure)
+    if index.doc_period is not None and index.doc_period.value.kind == "day":
+        index.period_dates[index.doc_period.value.start] = _day_dates(index.doc_period.value.text,
+                                                                      index.reference_year)
 
 
 def _doc_province(doc: DocContext, text: str) -> str | None:

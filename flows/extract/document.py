@@ -25,6 +25,7 @@ _SOURCE = re.compile(r"^[\[【(（]?\s*(?:来源|信息来源|发布单位|发�
 _DATELINE = re.compile(r"^[\s\[【(（]*(?:发布时间|发布日期|时间|日期|更新时间)?[:：]?\s*(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
                        r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\s\])）】]*$")
 _LABELED = re.compile(r"^(?:核心数据|关键词|编者按|导读|摘要)[:：]")
+_KEYWORD = re.compile(r"^(?:关键词|主题)[:：]")
 # Not a headline: page furniture that survives chrome removal.
 _NOT_HEADLINE = re.compile(r"^[\[【(（].{0,12}[\]】)）]$|责编|责任编辑|首页|正文|>|当前位置|欢迎|网站|资料图片|^[|｜\s]*$|"
                            r"各位代表|同志们")
@@ -135,6 +136,8 @@ def classify_line(line: str, first_prose_seen: bool) -> tuple[str, int, str]:
     marker = heading_marker(body)
     if marker:
         return "heading", marker[0], marker[1]
+    if _KEYWORD.match(body) and len(body) <= 40:
+        return "heading", 1, "keyword"  # 关键词:扫黑除恶 opens each contribution of a compilation
     if _LABELED.match(body):
         return "paragraph", 0, ""
     if _is_short_line(body) and not _NOT_HEADLINE.search(body):

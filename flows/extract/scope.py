@@ -95,7 +95,23 @@ def document_period(model: DocumentModel, periods, first_figure) -> Stated | Non
     numbered = next((s.start for s in model.sections if s.start >= lo and s.heading.marker not in
                      ("short_line", "markdown")), len(model.text))
     p = opening_period(model, periods, lo, numbered, first_figure)
-    return Stated(p, "document_opening") if p else None
+    if p:
+        return Stated(p, "document_opening")
+    day = dateline_day(model, lo, numbered, first_figure)
+    return Stated(day, "document_dateline") if day else None
+
+
+# 11月5日,衡水市召开了…: a report dated by the day of the event it reports, written opening a clause.
+_DAY = re.compile(r"(?:(?<=^)|(?<=[。;；!！?？\n]))((?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日)(?=[,，])")
+
+
+def dateline_day(model: DocumentModel, lo: int, hi: int, first_figure) -> PeriodMention | None:
+    """The day an opening statement is dated by (11月5日,…召开), where it names no period: the report's date."""
+    for block in model.opening(lo, hi, lambda a, b: first_figure(a, b) is not None):
+        m = _DAY.search(model.text, block.start, block.end)
+        if m:
+            return PeriodMention(m.start(1), m.end(1), m.group(1), "day", True)
+    return None
 
 
 def section_org(model: DocumentModel, section: Section, refs) -> Stated | None:

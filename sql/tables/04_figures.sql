@@ -58,7 +58,7 @@ comment on column figures.org is 'Organization the figure is reported for, in th
 comment on column figures.period_text is 'The time expression the figure belongs to, as written (2020年, 1至9月份, 截至9月底).';
 comment on column figures.period_start is 'First day of the period (inclusive), when the year is known.';
 comment on column figures.period_end is 'Last day of the period (inclusive), when the year is known.';
-comment on column figures.period_type is 'year, year_range (过去五年, 2018年至2022年), fiscal_year (2023/24年度), quarter, month_range, year_to_date, as_of or since.';
+comment on column figures.period_type is 'year, year_range (过去五年, 2018年至2022年), fiscal_year (2023/24年度), quarter, month_range, year_to_date, as_of, since, or day (a report dated by the day of the event it reports: 11月5日,…召开).';
 comment on column figures.baseline is 'What a change is measured against: 同比, 环比, 较改革前, 比全省平均值 ….';
 comment on column figures.precision is 'Decimals as written (95.74% -> 2).';
 comment on column figures.value_low is 'Lowest value the approximation allows, where modelled (670余万元 -> 6700000).';

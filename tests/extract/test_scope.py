@@ -27,6 +27,13 @@ def report_figures(raw: str) -> dict:
      "1.2万件", "2021年上半年", "section_heading"),
     # the headline's period governs the report
     ("浙江高院通报2023年全省法院工作情况\n全省法院受理案件3.1万件。", "3.1万件", "2023年", "document_headline"),
+    # a report that names no period is dated by the day its opening statement reports
+    ("编者按:11月5日,衡水市召开了全市政法工作创新交流会,交流推广一批典型经验,以飨读者,敬请关注。\n"
+     "会上,衡水中院办结案件131件。", "131件", "11月5日", "document_dateline"),
+    # a compilation's 关键词 line opens a contribution: its 核心数据 opening governs it, not the next one
+    ("关键词:扫黑除恶\n核心数据:扫黑除恶专项斗争开展3年来,沈阳两级法院共受理涉黑恶案件369件。\n审结12件。\n"
+     "关键词:营商环境\n核心数据:2017年以来,海城市人民法院共化解纠纷1700余起。\n审结43件。",
+     "43件", "2017年以来", "section_opening"),
     # a baseline is never the period: 同比 and 较2022年 leave the opening's period in force
     ("全市法院工作情况\n2023年1至6月,全市法院受理案件3.1万件。\n较2022年同期增长5.5%。",
      "5.5%", "2023年1至6月", "document_opening"),
