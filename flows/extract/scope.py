@@ -102,7 +102,7 @@ def document_period(model: DocumentModel, periods, first_figure) -> Stated | Non
 
 
 # 11月5日,衡水市召开了…: a report dated by the day of the event it reports, written opening a clause.
-_DAY = re.compile(r"(?:(?<=^)|(?<=[。;；!！?？\n]))((?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日)(?=[,，])")
+_DAY = re.compile(r"(?:(?<=^)|(?<=[。;；!！?？:：\n]))((?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日)(?=[,，])")
 
 
 def dateline_day(model: DocumentModel, lo: int, hi: int, first_figure) -> PeriodMention | None:
