@@ -148,8 +148,10 @@ def _is_subject(text: str, start: int, end: int, lo: int, periods: list[PeriodMe
         return False
     cs = _clause_start(text, start, lo)
     head = text[cs:start]
-    for p in periods:
-        if cs <= p.start and p.end <= start:
+    for p in periods[bisect.bisect_left(periods, cs, key=lambda p: p.start):]:
+        if p.start >= start:
+            break
+        if p.end <= start:
             head = head.replace(p.text, "")
     head = _FILLER_START.sub("", head)
     return head.strip(" \t“”\"'▲■●◆★#") == ""
@@ -366,20 +368,20 @@ def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int,
             p = lookup_place(cand)
             if p and n == 2 and p.name.endswith("区"):
                 continue  # 新华社, 平安建设: a district is written with 区, so a bare two-character one is a word
-            if p and p.level != "province" and not any(a <= s < b for a, b in taken):
+            if p and p.level != "province" and not _inside(taken, s):
                 out.append((s, s + n, p))
                 break
     for m in re.finditer(r"(?:^|(?<=[,，。;；:：\n]))([\u4e00-\u9fff]{1,3}[乡镇])(?=是|位于|地处|共有|现有)", text):
         out.append((m.start(1), m.end(1), Place(m.group(1), "township", "", "")))
     for m in _SCOPE_SUBJECT.finditer(text):
-        if not any(a <= m.start(1) < b for a, b in taken):
+        if not _inside(taken, m.start(1)):
             out.append((m.start(1), m.end(1), Place(m.group(1), "scope", "", "")))
     out.sort(key=lambda x: x[0])
     return out
 
 
 # 全省公众安全感逐年提升, 截至去年11月底,全国依法打掉…: a scope word opening its clause is its subject, as written.
-_SCOPE_SUBJECT = re.compile(r"(?:^|(?<=[,，。;；:：\n\s]))(全国|全省|全市|全县|全区|全港|全澳|全台)(?![各两]级|范围|上下|年)"
+_SCOPE_SUBJECT = re.compile(r"(?:^|(?<=[,，。;；:：\n\s]))(全国|全省|全市|全县|全区|全港|全澳|全台)(?![各两]级|范围|上下|年|领先|第|前列|排|率先|首|最|名列|居|平均|同行|同类)"
                             r"(?=[\u4e00-\u9fff])")
 
 
@@ -406,6 +408,12 @@ def _clause_end(text: str, pos: int, limit: int = 40) -> int:
         if text[i] in _CLAUSE_END and _breaks(text, i):
             return i
     return hi
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    """True where pos lies in one of spans (sorted, not overlapping: organization mentions)."""
+    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 def _paragraph_of(paragraphs, pos: int) -> int:

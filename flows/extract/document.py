@@ -63,6 +63,7 @@ class DocumentModel:
     headline: Block | None
     bylines: list[Block] = field(default_factory=list)
     block_starts: list[int] = field(default_factory=list)
+    block_sections: list[tuple[Section, ...]] = field(default_factory=list)  # per block, innermost first
 
     def block_at(self, pos: int) -> Block | None:
         """The block holding position pos."""
@@ -71,7 +72,10 @@ class DocumentModel:
 
     def sections_at(self, pos: int) -> list[Section]:
         """The sections holding pos, innermost first (a position in a heading's own words is not under it)."""
-        return [s for s in reversed(self.sections) if s.start <= pos < s.end and not s.start <= pos < s.heading_end]
+        i = bisect.bisect_right(self.block_starts, pos) - 1
+        if i < 0:
+            return []
+        return [s for s in self.block_sections[i] if s.start <= pos < s.end and not s.start <= pos < s.heading_end]
 
     def opening(self, lo: int, hi: int, has_figure) -> list[Block]:
         """The opening blocks of the span [lo, hi): prose blocks up to and including the first that holds a figure."""
@@ -193,19 +197,25 @@ def build_model(text: str, title: str | None = None) -> DocumentModel:
     blocks = _merge_heading_runs(blocks)
     # Short title lines only head sections in a document whose other headings do not already number them.
     numbered = any(b.kind == "heading" and b.marker != "short_line" for b in blocks)
-    sections: list[Section] = []
-    for i, b in enumerate(blocks):
-        if b.kind != "heading":
-            continue
-        level = b.level if not (numbered and b.marker == "short_line") else 0
-        if level == 0:
-            continue
-        end = len(text)
-        for later in blocks[i + 1:]:
-            if later.kind == "heading" and later.level <= b.level and not (numbered and later.marker == "short_line"):
-                end = later.start
-                break
-        sections.append(Section(b, b.start, end, _heading_end(text, b)))
+    # One pass with a stack of open headings: a heading closes every open one of its level or deeper.
+    heads = [b for b in blocks if b.kind == "heading" and not (numbered and b.marker == "short_line")]
+    ends: dict[int, int] = {}
+    open_heads: list[Block] = []
+    for b in heads:
+        while open_heads and open_heads[-1].level >= b.level:
+            ends[open_heads.pop().start] = b.start
+        open_heads.append(b)
+    sections = [Section(b, b.start, ends.get(b.start, len(text)), _heading_end(text, b)) for b in heads]
+    # Each block's chain of sections, innermost first, so a figure finds its sections in log time.
+    chains: list[tuple[Section, ...]] = []
+    stack: list[Section] = []
+    by_start = {s.start: s for s in sections}
+    for b in blocks:
+        while stack and stack[-1].end <= b.start:
+            stack.pop()
+        if b.start in by_start:
+            stack.append(by_start[b.start])
+        chains.append(tuple(reversed(stack)))
     return DocumentModel(text=text, blocks=blocks, sections=sections, headline=headline,
                          bylines=[b for b in blocks if b.kind in ("byline", "source")],
-                         block_starts=[b.start for b in blocks])
+                         block_starts=[b.start for b in blocks], block_sections=chains)

@@ -1,6 +1,7 @@
 """Time expressions of reports: find them as written and resolve them into inclusive dates."""
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from dataclasses import dataclass
@@ -122,15 +123,18 @@ def find_periods(text: str, start: int = 0, end: int | None = None, roc: bool = 
         s += len(text[s:e]) - len(text[s:e].lstrip(" \t"))
         if not _is_adverbial(text, s, start) and text[s - 1:s] not in _BOUNDARY:
             continue
-        if any(p.start <= s and p.end >= e for p in found):
+        near = found[bisect.bisect_left(found, s - 40, key=lambda p: p.start):
+                     bisect.bisect_right(found, e, key=lambda p: p.start)]  # periods are < 40 characters
+        if any(p.start <= s and p.end >= e for p in near):
             continue
-        inner = [p for p in found if s <= p.start and p.end <= e]
+        inner = [p for p in near if s <= p.start and p.end <= e]
         if inner and inner[0].start == s:
             continue  # 2021年以来 is already a plain period
         if re.search(r"[。!?！？]", text[s:e]) or re.search(r"\d{2,}[件人元]", text[s:e]):
             continue
-        found = [p for p in found if not (s <= p.start and p.end <= e)]
-        found.append(PeriodMention(s, e, text[s:e], "since", True))
+        for p in inner:
+            found.remove(p)
+        bisect.insort(found, PeriodMention(s, e, text[s:e], "since", True), key=lambda p: p.start)
     found.sort(key=lambda p: p.start)
     return found
 

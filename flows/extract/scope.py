@@ -7,6 +7,7 @@ document, as named strategies, so a figure's `context_rule` says which one set i
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -49,8 +50,8 @@ def governing(p: PeriodMention, text: str) -> bool:
 
 
 def first_period(periods: list[PeriodMention], text: str, lo: int, hi: int, need_adverbial: bool = True):
-    """The first governing period mention inside [lo, hi)."""
-    for p in periods:
+    """The first governing period mention inside [lo, hi) (periods in text order)."""
+    for p in periods[bisect.bisect_left(periods, lo, key=lambda p: p.start):]:
         if p.start >= hi:
             break
         if p.start >= lo and p.end <= hi and (governing(p, text) or not need_adverbial and
@@ -117,13 +118,24 @@ def dateline_day(model: DocumentModel, lo: int, hi: int, first_figure) -> Period
 def section_org(model: DocumentModel, section: Section, refs) -> Stated | None:
     """A section's organization: the institution named in its heading's words (the compilation's contributor)."""
     text = model.text
-    named = [r for r in refs if section.start <= r.start and r.end <= section.heading_end
-             and not (r.object_of_prep or r.possessive) and _names_someone(r)]
+    named = [r for r in _between(refs, section.start, section.heading_end)
+             if not (r.object_of_prep or r.possessive) and _names_someone(r)]
     if section.heading.marker == "short_line":
         # An unnumbered short line may be a photo caption (台州中院召开…新闻发布会): only a line that is nothing but
         # the institution's name heads a section for it.
         named = [r for r in named if _line_of(text, r.start).strip(" \t▲■●◆★#") == text[r.start:r.end]]
     return Stated(named[-1].name, "section_heading") if named else None
+
+
+def _between(refs, lo: int, hi: int) -> list:
+    """The mentions (in text order) that lie within [lo, hi)."""
+    i = bisect.bisect_left(refs, lo, key=lambda r: r.start)
+    out = []
+    while i < len(refs) and refs[i].start < hi:
+        if refs[i].end <= hi:
+            out.append(refs[i])
+        i += 1
+    return out
 
 
 def _line_of(text: str, pos: int) -> str:
@@ -137,12 +149,12 @@ def issuer(model: DocumentModel, refs, opening_subject, most_frequent: str | Non
     """Who reports: named in the headline, the byline or source line, the opening statement, else the most cited."""
     text = model.text
     if model.headline is not None:
-        named = [r for r in refs if model.headline.start <= r.start and r.end <= model.headline.end
-                 and not (r.object_of_prep or r.possessive) and (_names_someone(r) or r.name.startswith("全"))]
+        named = [r for r in _between(refs, model.headline.start, model.headline.end)
+                 if not (r.object_of_prep or r.possessive) and (_names_someone(r) or r.name.startswith("全"))]
         if named:
             return Stated(named[0].name, "issuer_headline")
     for line in model.bylines:
-        named = [r for r in refs if line.start <= r.start and r.end <= line.end and _names_someone(r)]
+        named = [r for r in _between(refs, line.start, line.end) if _names_someone(r)]
         if named:
             return Stated(named[0].name, "issuer_byline")
     for r in refs:
