@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from .document import DocumentModel, build_model
 from .model import Context, DocContext, Quantity
-from .orgs import CORE_RE, Mention, Place, canonical_name, core_info, find_mentions, lookup_place, place_before, short_place
+from .orgs import (CORE_RE, Mention, Place, canonical_name, core_info, find_mentions, gazetteer, lookup_place,
+                   place_before, short_place)
 from .periods import PeriodMention, find_periods, period_length_at_start, resolve_period, year_in
 from .scope import Stated, document_period, is_baseline, issuer, section_org, section_period
 
@@ -352,18 +353,19 @@ def _move(p: Place, city: Place | None, county: Place | None) -> tuple[Place | N
 def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int, int, Place]]:
     """Places that are the subject of their clause (深州综合排名, 台州市把…): reported as a whole."""
     taken = [(m.start, m.end) for m in mentions]
+    by_name, by_short = gazetteer()
     out = []
     for m in _PLACE_SUBJECT_START.finditer(text):
         s = m.start(1)
         after_list = text[s - 1:s] == "、"
         for n in (5, 4, 3, 2):
             cand = text[s:s + n]
-            if len(cand) != n:
+            if len(cand) != n or cand not in by_name and cand not in by_short:  # the cheap test first
                 continue
             ranked = text[s - 1:s] == "名" or text[s - 2:s] == "名是"
             if not (_PLACE_SUBJECT_AFTER.match(text, s + n) or _PLACE_TOPIC_AFTER.match(text, s + n)
                     or not after_list and _opens_clause_with_figure(text, s + n)
-                    or ranked and text[s + n:s + n + 1] in ",，"):  # the cheap tests first
+                    or ranked and text[s + n:s + n + 1] in ",，"):
                 continue
             p = lookup_place(cand)
             if p and n == 2 and p.name.endswith("区"):
