@@ -7,6 +7,7 @@ figure's sentence and paragraph only.
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 from datetime import date
 import re
 from dataclasses import dataclass, field
@@ -354,9 +355,12 @@ def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int,
     """Places that are the subject of their clause (深州综合排名, 台州市把…): reported as a whole."""
     taken = [(m.start, m.end) for m in mentions]
     by_name, by_short = gazetteer()
+    first_chars = _place_first_chars()
     out = []
     for m in _PLACE_SUBJECT_START.finditer(text):
         s = m.start(1)
+        if text[s] not in first_chars:
+            continue  # no place name starts with this character
         after_list = text[s - 1:s] == "、"
         for n in (5, 4, 3, 2):
             cand = text[s:s + n]
@@ -410,6 +414,13 @@ def _clause_end(text: str, pos: int, limit: int = 40) -> int:
         if text[i] in _CLAUSE_END and _breaks(text, i):
             return i
     return hi
+
+
+@lru_cache(maxsize=1)
+def _place_first_chars() -> frozenset[str]:
+    """The characters place names (full or short) start with."""
+    by_name, by_short = gazetteer()
+    return frozenset(name[0] for name in (*by_name, *by_short))
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
