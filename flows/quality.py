@@ -19,7 +19,9 @@ from pathlib import Path
 import duckdb
 import yaml
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
+from .resources import resource_dir
+
+EXPECTATIONS_DIR = resource_dir("expectations")
 SUITES = ("documents", "figures", "tokens")
 # Figures issues are kept per figure; the other suites' failures are summarized with examples in dq_results.
 FLAGGED_SUITE = "figures"

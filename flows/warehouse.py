@@ -14,8 +14,9 @@ import duckdb
 import pyarrow as pa
 
 from .columnar import distinct_values, rows_of
+from .resources import resource_dir
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SQL_DIR = resource_dir("sql")
 # Applied in this order; within a folder, by file name.
 SQL_FOLDERS = ("tables", "macros", "views")
 # Rows keyed by doc_id that go when a document is replaced or pruned (its figure_issues too, until revalidated).

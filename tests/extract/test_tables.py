@@ -182,3 +182,26 @@ def test_two_header_rows_align_where_the_group_totals_confirm_it():
 def test_two_header_rows_that_no_total_confirms_give_no_column_metric():
     broken = TWO_LEVEL.replace("| 30 | 25 | 5 |", "| 31 | 25 | 5 |")  # 起诉 no longer adds up in 109年
     assert {f.metric for f in grid(broken).values()} <= {None}
+
+
+def test_the_readme_pivot_rebuilds_a_table_from_table_cells(tmp_path):
+    import re
+
+    import duckdb
+
+    from conftest import ROOT
+    from flows import warehouse as wh
+    from flows.core import process_files
+    from flows.ingest import discover
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "t.html").write_text(HTML_TABLE, encoding="utf-8")
+    paths, _ = discover(tmp_path / "in")
+    batch = process_files(paths, tmp_path / "in")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    wh.apply_schema(con)
+    wh.load_batch(con, "r1", batch, {})
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pivot = re.search(r"```sql\n(pivot .*?)```", readme, re.S).group(1)
+    assert con.sql(pivot).fetchall() == [(2, "民事", 5252.0, 5954.0, 3738.0, 4426.0),
+                                         (3, "刑事", 719.0, 643.0, 707.0, 575.0), (4, "刑事", 20.0, 21.0, None, None)]
