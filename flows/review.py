@@ -304,9 +304,9 @@ def _figure_fields(f: dict, issues: list[dict], matcher: MetricMatcher) -> list[
          + ("; value from view changes_with_baseline" if f.get("baseline_value") is not None else "")],
         ["figure_id", f["figure_id"], f"sentence {f.get('sentence_index')}"],
     ]
-    for i in issues:
-        rows.append(["flagged", f"{i['reason']} (observed {i['observed']})",
-                     f"data quality: {i['expectation']}({i['column_name']})"])
+    # What data quality says comes first, right under the figure, where the reviewer looks.
+    rows[1:1] = [["flagged", f"{i['reason']} (observed {i['observed']})",
+                  f"data quality: {i['expectation']}({i['column_name']})"] for i in issues]
     return rows
 
 
@@ -486,7 +486,7 @@ def _period_sort(r: dict) -> tuple:
     return (end.isoformat() if end else f"{r['year']}-12-31~" if r.get("year") else "~", _period_label(r))
 
 
-def _metric_page(metric: dict, rows: list[dict], level_changes: dict[str, list[dict]], chart: bool) -> str:
+def _metric_page(metric: dict, rows: list[dict], level_changes: dict[str, list[dict]]) -> str:
     trs = []
     for r in rows:
         changes = level_changes.get(r["figure_id"], [])
@@ -508,8 +508,8 @@ def _metric_page(metric: dict, rows: list[dict], level_changes: dict[str, list[d
                       trs, "values")
     img = (f'<figure><img src="{esc(metric["metric_id"])}.svg" alt="{esc(metric["name"])} by organization and '
            f'period"><figcaption>Values by organization and period; a hollow marker joined to a value is the '
-           f'value at the baseline a change implies (同比 …). The table below holds the same numbers.</figcaption></figure>'
-           if chart else "")
+           f'value at the baseline a change implies (同比 …). The table below holds the same numbers.'
+           f'</figcaption></figure>')
     body = (f'<nav><a href="../index.html#metrics">← all metrics</a></nav>'
             f'<header><h1>{esc(metric["name"])} <span class="hint">{esc(metric["metric_id"])}</span></h1>'
             f'<p class="meta">{esc(metric["name_en"])} · {esc(metric["domain"])} · {esc(metric["kind"])} · '
@@ -572,7 +572,7 @@ def _draw_chart(Figure, metric: dict, rows: list[dict], level_changes: dict[str,
         return org if org in named else f"other organizations ({others})"
 
     panels = [p for p in (("levels", levels), ("changes", changes)) if p[1]]
-    fig = Figure(figsize=(8, 0.6 + 2.8 * len(panels)), layout="constrained")
+    fig = Figure(figsize=(9.5, 0.6 + 2.8 * len(panels)), layout="constrained")
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
     for ax, (name, items) in zip(axes, panels):
         groups: dict[str, list[dict]] = {}
@@ -708,7 +708,7 @@ def build_site(con: duckdb.DuckDBPyConnection, out: Path) -> SiteReport:
                     Figure = _setup_matplotlib()
                 (out / "metrics").mkdir(parents=True, exist_ok=True)
                 _draw_chart(Figure, metric, rows, attached, out / "metrics" / f"{metric_id}.svg")
-                _write(out / rel, _metric_page(metric, rows, attached, chart=True))
+                _write(out / rel, _metric_page(metric, rows, attached))
                 report.metrics_rendered += 1
                 report.written.append(rel)
         report.metrics = len(summaries)

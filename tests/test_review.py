@@ -239,7 +239,8 @@ def test_review_command_writes_the_site_and_says_where(sample_warehouse, tmp_pat
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--warehouse", "{tmp}/missing.duckdb"], "error: warehouse {tmp}/missing.duckdb does not exist: run `fazhi run` first"),
+    (["--warehouse", "{tmp}/missing.duckdb"],
+     "error: warehouse {tmp}/missing.duckdb does not exist: run `fazhi run` first"),
     (["--out", "{tmp}/a_file"], "error: --out {tmp}/a_file is a file, not a folder"),
 ])
 def test_review_command_misuse_is_one_line_and_exit_1(sample_warehouse, tmp_path, args, message):

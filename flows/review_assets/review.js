@@ -104,5 +104,6 @@
     }
   }
   window.addEventListener("hashchange", fromHash);
-  fromHash();
+  // After load, so the browser's own jump to the fragment does not put the figure back at the top edge.
+  if (document.readyState === "complete") fromHash(); else window.addEventListener("load", fromHash);
 })();
