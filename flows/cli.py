@@ -53,12 +53,15 @@ def cli():
 
 
 def _summary_lines(s: dict) -> list[str]:
+    from .review import site_line
+
     return [
         f"documents read {s['seen']}, loaded {s['loaded']}, skipped {s['skipped']} (unchanged), "
         f"failed {s['failed']}",
         f"figures {s['figures']} in {s['warehouse']}",
         f"time {s['seconds']:.1f}s (run {s['run_id']})",
         *_quality_lines(s.get("quality")),
+        site_line(s["warehouse"]),
     ]
 
 
@@ -211,6 +214,40 @@ def validate(warehouse, fail_on_error):
         click.echo(line)
     if fail_on_error and not report.success:
         raise DataQualityFailed(report.one_line())
+
+
+@cli.command()
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="DuckDB file to review. Default: warehouse/fazhi.duckdb.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder to write the site to. Default: review/fazhi/ beside warehouse/fazhi.duckdb.")
+def review(warehouse, out):
+    """Write a static review site: every report with its figures highlighted, flags, likely misses, charts.
+
+    Open OUT/index.html in a browser (works from file://, no network). Only the pages of documents and metrics
+    whose rows changed are rendered again. Reads the warehouse read-only (its snapshot while a run writes it).
+
+    \b
+    Examples:
+      fazhi review
+      fazhi review --warehouse ~/fazhi.duckdb --out ~/fazhi-review
+    """
+    from .pipeline import DEFAULT_WAREHOUSE
+    from .query import open_reader
+    from .review import ReviewError, build_site, review_dir
+
+    path = warehouse or DEFAULT_WAREHOUSE
+    reader = open_reader(path)
+    if reader.note:
+        click.echo(reader.note, err=True)
+    try:
+        report = build_site(reader.con, out or review_dir(path))
+    except ReviewError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
+    finally:
+        reader.con.close()
+    click.echo(report.one_line())
 
 
 @cli.command(name="eval")
