@@ -263,8 +263,14 @@ def eval_(gold, warehouse, quiet, min_f1):
 @click.option("--json", "fmt", flag_value="json", help="Print a JSON array of objects.")
 @click.option("--max-rows", type=click.IntRange(1), default=1000, show_default=True,
               help="Rows a table shows (the first and last ones); --csv and --json print every row.")
-def sql(query, sql_file, warehouse, fmt, max_rows):
+@click.option("--allow-files", is_flag=True,
+              help="Let the SQL read and write other files, attach databases and load extensions (off: the SQL "
+                   "reaches nothing but the warehouse).")
+def sql(query, sql_file, warehouse, fmt, max_rows, allow_files):
     """Query the warehouse with SQL, read-only, and print the result.
+
+    The SQL can read the warehouse and nothing else: no other file (COPY … TO, read_csv, attach), no network,
+    no extension, unless --allow-files.
 
     Runs safely beside a run: while a run holds the warehouse, the snapshot of the last completed run is
     read instead (a note on stderr says so). Tables, views and the metric catalog are listed by
@@ -275,6 +281,7 @@ def sql(query, sql_file, warehouse, fmt, max_rows):
       fazhi sql "select org, metric, value from rates_by_org_period where metric_id = 'closure_rate'"
       fazhi sql -f questions.sql --csv > answers.csv
       fazhi sql "select * from document_coverage" --json --warehouse ~/fazhi.duckdb
+      fazhi sql --allow-files "copy (select * from figures_clean) to 'clean.parquet'"
     """
     import shutil
 
@@ -291,7 +298,7 @@ def sql(query, sql_file, warehouse, fmt, max_rows):
         text = sys.stdin.read()
     else:
         raise QueryError('no SQL given: fazhi sql "select …" or fazhi sql -f FILE.sql')
-    reader = open_reader(warehouse or DEFAULT_WAREHOUSE)
+    reader = open_reader(warehouse or DEFAULT_WAREHOUSE, confined=not allow_files)
     if reader.note:
         click.echo(reader.note, err=True)
     try:

@@ -98,9 +98,32 @@ class Reader:
     note: str | None = None
 
 
-def open_reader(path: Path, wait: float = READ_LOCK_WAIT_S) -> Reader:
-    """Open the warehouse read-only; while a run holds it, open its published snapshot instead."""
-    path = Path(path)
+# A read-only connection still lets SQL write files (COPY … TO, even over the warehouse), read any file
+# (read_text('/etc/passwd')), attach other databases for writing and install extensions from the network:
+# external access off closes all of those, and the lock keeps the SQL from turning it back on.
+SANDBOX_SETTINGS = ("set enable_external_access = false", "set autoinstall_known_extensions = false",
+                    "set autoload_known_extensions = false", "set lock_configuration = true")
+SANDBOX_HINT = "fazhi sql reads only the warehouse (--allow-files lets the SQL read and write other files)"
+
+
+def sandbox(con: duckdb.DuckDBPyConnection) -> None:
+    """Confine an open connection to its database: no other file, no network, no extension, settings locked."""
+    for statement in SANDBOX_SETTINGS:
+        con.execute(statement)
+
+
+def open_reader(path: Path, wait: float = READ_LOCK_WAIT_S, confined: bool = False) -> Reader:
+    """Open the warehouse read-only; while a run holds it, open its published snapshot instead.
+
+    confined: the connection can reach nothing but the warehouse (see sandbox).
+    """
+    reader = _open_reader(Path(path), wait)
+    if confined:
+        sandbox(reader.con)
+    return reader
+
+
+def _open_reader(path: Path, wait: float) -> Reader:
     try:
         return Reader(wh.connect(path, read_only=True, timeout=wait), path)
     except wh.WarehouseLocked as err:
@@ -122,6 +145,8 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyRelation
         raise QueryError("no SQL given")
     try:
         return con.sql(sql)
+    except duckdb.PermissionException as err:
+        raise QueryError(f"{one_line(err)}: {SANDBOX_HINT}") from None
     except duckdb.Error as err:
         raise QueryError(one_line(err)) from None
 

@@ -90,6 +90,37 @@ def test_sql_cannot_change_the_warehouse(sample_warehouse):
     assert count(sample_warehouse, "select count(*) from figures") == before
 
 
+@pytest.mark.parametrize("statement, target", [
+    ("copy (select 'x') to '{warehouse}'", "warehouse"),
+    ("copy (select 'x') to '{other}'", "other"),
+    ("select * from read_text('/etc/passwd')", None),
+    ("attach '{other}' as o (read_only false); create table o.t as select 1", "other"),
+    ("install httpfs", None),
+    ("set enable_external_access = true", None),
+])
+def test_sql_reaches_nothing_but_the_warehouse(sample_warehouse, tmp_path, statement, target):
+    path = tmp_path / "fazhi.duckdb"
+    shutil.copyfile(sample_warehouse, path)
+    other = tmp_path / "other.txt"
+    other.write_text("the user's", encoding="utf-8")
+    before = {p: p.read_bytes() for p in (path, other)}
+    result = fazhi("sql", statement.format(warehouse=path, other=other), "--warehouse", path)
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("error: ")
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in (path, other)} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fazhi.duckdb", "other.txt"]
+
+
+def test_sql_with_allow_files_writes_where_asked(sample_warehouse, tmp_path):
+    out = tmp_path / "clean.csv"
+    blocked = fazhi("sql", f"copy (select 1 as n) to '{out}'", "--warehouse", sample_warehouse)
+    assert blocked.exit_code == 1 and "--allow-files" in blocked.stderr and not out.exists()
+    allowed = fazhi("sql", f"copy (select 1 as n) to '{out}'", "--allow-files", "--warehouse", sample_warehouse)
+    assert allowed.exit_code == 0, allowed.output
+    assert out.read_text(encoding="utf-8").split() == ["n", "1"]
+
+
 def test_a_missing_warehouse_is_one_line(tmp_path):
     result = fazhi("sql", "select 1", "--warehouse", tmp_path / "none.duckdb")
     assert result.exit_code == 1
