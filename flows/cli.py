@@ -324,17 +324,21 @@ def sql(query, sql_file, warehouse, fmt, max_rows, allow_files):
 @click.option("--views", is_flag=True, help="Also write the views (figures_enriched, …) as if they were tables.")
 @click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="DuckDB file to export. Default: warehouse/fazhi.duckdb.")
-def export(dest, fmt, views, warehouse):
+@click.option("--overwrite", is_flag=True,
+              help="Export into a folder that is not empty, replacing only the files an earlier export wrote there.")
+def export(dest, fmt, views, warehouse, overwrite):
     """Write every table of the warehouse to DEST for other engines (Spark, Polars, pandas, R, …).
 
     figures (by the year of their period) and documents (by publication year) are written as Hive partitions
     DEST/figures/year=2020/…; rows with no known year go to year=__HIVE_DEFAULT_PARTITION__. Other tables are
-    one file each. A table's earlier export in DEST is replaced. Reads the warehouse read-only.
+    one file each. DEST must be new or empty; with --overwrite, the files an earlier export wrote there (listed in
+    DEST/.fazhi-export.json) are replaced and nothing else is touched. Reads the warehouse read-only.
 
     \b
     Examples:
       fazhi export exports/
       fazhi export /data/fazhi-csv --format csv --views --warehouse ~/fazhi.duckdb
+      fazhi export exports/ --overwrite                  # refresh an earlier export
     """
     from .pipeline import DEFAULT_WAREHOUSE
     from .query import export_warehouse, open_reader
@@ -343,7 +347,7 @@ def export(dest, fmt, views, warehouse):
     if reader.note:
         click.echo(reader.note, err=True)
     try:
-        written = export_warehouse(reader.con, dest, fmt, include_views=views)
+        written = export_warehouse(reader.con, dest, fmt, include_views=views, overwrite=overwrite)
     finally:
         reader.con.close()
     for item in written:

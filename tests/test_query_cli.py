@@ -179,7 +179,7 @@ def test_export_parquet_partitions_figures_by_year_and_reads_back_whole(sample_w
     finally:
         con.close()
     # A second export replaces the first rather than adding to it.
-    assert fazhi("export", dest, "--warehouse", sample_warehouse).exit_code == 0
+    assert fazhi("export", dest, "--overwrite", "--warehouse", sample_warehouse).exit_code == 0
     assert count(sample_warehouse, f"select count(*) from read_parquet('{dest}/figures/**/*.parquet')") == \
         count(sample_warehouse, "select count(*) from figures")
 
@@ -192,3 +192,37 @@ def test_export_csv_with_views(sample_warehouse, tmp_path):
     rows = count(sample_warehouse, f"select count(*) from read_csv('{dest}/figures/**/*.csv', hive_partitioning = true)")
     assert rows == count(sample_warehouse, "select count(*) from figures")
     assert "read back with" in result.stdout
+
+
+USER_FILES = ("documents/thesis.docx", "figures/plot.png", "notes.txt", "figures/year=2020/mine.txt")
+
+
+def test_export_refuses_a_folder_that_is_not_empty_and_keeps_user_files_with_overwrite(sample_warehouse, tmp_path):
+    dest = tmp_path / "out"
+    for rel in USER_FILES:
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_text(f"the user's {rel}", encoding="utf-8")
+    refused = fazhi("export", dest, "--warehouse", sample_warehouse)
+    assert refused.exit_code == 1
+    assert refused.stderr.strip().splitlines() == [
+        f"error: export folder {dest} is not empty: pass --overwrite to replace the files of an earlier export "
+        "there (only those listed in its .fazhi-export.json), or choose a new folder"]
+    for _ in range(2):  # the second time replaces the first export's files
+        result = fazhi("export", dest, "--overwrite", "--warehouse", sample_warehouse)
+        assert result.exit_code == 0, result.output
+        for rel in USER_FILES:
+            assert (dest / rel).read_text(encoding="utf-8") == f"the user's {rel}"
+        assert count(sample_warehouse, f"select count(*) from read_parquet('{dest}/figures/**/*.parquet')") == \
+            count(sample_warehouse, "select count(*) from figures")
+    assert not list(dest.glob(".fazhi-export-*"))
+
+
+def test_export_stops_before_replacing_a_user_file_where_it_would_write(sample_warehouse, tmp_path):
+    dest = tmp_path / "out"
+    (dest / "runs.parquet").parent.mkdir(parents=True)
+    (dest / "runs.parquet").write_text("the user's", encoding="utf-8")
+    result = fazhi("export", dest, "--overwrite", "--warehouse", sample_warehouse)
+    assert result.exit_code == 1
+    assert f"{dest / 'runs.parquet'} is not a file fazhi exported" in result.stderr
+    assert (dest / "runs.parquet").read_text(encoding="utf-8") == "the user's"
+    assert sorted(p.name for p in dest.iterdir()) == ["runs.parquet"]
