@@ -172,7 +172,13 @@ def validate_task(con, run_id: str, db_path: Path, fail_on_error: bool = False,
     from prefect.artifacts import create_markdown_artifact
 
     logger = get_run_logger()
-    if not changed:
+    # A run whose validation never completed (killed, failed, a broken check) left rows unchecked that later
+    # runs would skip as unchanged: every row is validated until one validation completes.
+    unfinished = wh.unvalidated_runs(con, run_id)
+    if unfinished:
+        logger.warning("validating every row: the validation of run(s) %s never completed", ", ".join(unfinished))
+    wh.set_validation(con, run_id, "all" if unfinished else "scoped" if changed else "skipped")
+    if not changed and not unfinished:
         # The data is as the last validation left it; `fazhi validate` re-checks everything on demand.
         why = "data quality not checked: this run loaded and pruned nothing (`fazhi validate` checks everything)"
         logger.info(why)
@@ -186,7 +192,8 @@ def validate_task(con, run_id: str, db_path: Path, fail_on_error: bool = False,
     from .quality import DataQualityFailed, data_docs_dir, markdown_summary, validate_warehouse
 
     # A run validates the rows of the documents it loaded plus the cheap warehouse-wide checks; `fazhi validate` all.
-    loaded = [r[0] for r in con.execute("select doc_id from documents where run_id = ?", [run_id]).fetchall()]
+    loaded = None if unfinished else [
+        r[0] for r in con.execute("select doc_id from documents where run_id = ?", [run_id]).fetchall()]
     try:
         report = validate_warehouse(con, run_id, data_docs_dir(db_path), doc_ids=loaded)
     except Exception as err:  # the data is loaded; without --fail-on-error a broken check must not fail the run

@@ -244,6 +244,30 @@ def mark_crashed_runs(con: duckdb.DuckDBPyConnection, found_by: str) -> list[str
     return crashed
 
 
+def unvalidated_runs(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
+    """Runs other than run_id that may have changed data and never completed a validation since the last
+    validation of every row: killed or failed during loading or validating, or whose check broke.
+
+    A validation completed when dq_results holds its rows (they are written in one transaction with
+    figure_issues); a validation of every row is a `fazhi validate` (no runs row) or a run's 'all'.
+    """
+    return [r[0] for r in con.execute(
+        """
+        with last_full as (
+            select max(d.validated_at) as at from dq_results d
+            where d.run_id not in (select run_id from runs where validation is distinct from 'all'))
+        select r.run_id from runs r, last_full
+        where r.run_id <> ? and r.validation is distinct from 'skipped'
+          and (last_full.at is null or r.started_at > last_full.at)
+          and not exists (select 1 from dq_results d where d.run_id = r.run_id)
+        order by r.started_at""", [run_id]).fetchall()]
+
+
+def set_validation(con: duckdb.DuckDBPyConnection, run_id: str, how: str) -> None:
+    """Record how the run validates: scoped, all or skipped (before it starts, so a crash leaves it unfinished)."""
+    con.execute("update runs set validation = ? where run_id = ?", [how, run_id])
+
+
 def snapshot_path(path: Path) -> Path:
     """Where the read-only snapshot of a warehouse goes: fazhi.duckdb -> fazhi.snapshot.duckdb beside it."""
     path = Path(path)

@@ -356,3 +356,33 @@ def test_a_relative_warehouse_path_is_validated_with_data_docs_beside_it(prefect
     summary = etl(input_dir=str(SAMPLE), warehouse="warehouse/fazhi.duckdb")
     assert "error" not in summary["quality"] and summary["quality"]["expectations"] >= 45
     assert (tmp_path / "warehouse" / "data_docs" / "fazhi" / "index.html").exists()
+
+
+class Killed(BaseException):
+    """Stands for the process dying inside validation (kill -9 gives Python no chance to record anything)."""
+
+
+@pytest.mark.parametrize("fault", [Killed, RuntimeError])
+def test_a_run_after_an_unfinished_validation_validates_every_row_again(prefect_harness, tmp_path, monkeypatch,
+                                                                        fault):
+    from flows import quality
+    from flows.pipeline import etl
+
+    corpus, db = corpus_with_the_rate_above_100(tmp_path), tmp_path / "fazhi.duckdb"
+
+    def broken(*args, **kwargs):
+        raise fault("validation interrupted")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(quality, "validate_warehouse", broken)
+        try:
+            etl(input_dir=str(corpus), warehouse=str(db), snapshot=False)
+        except Killed:
+            pass
+    assert query(db, "select count(*) from figures_clean where surface = ?", [RATE_ABOVE_100]) == [(1,)]
+    summary = etl(input_dir=str(corpus), warehouse=str(db), snapshot=False)
+    assert summary["loaded"] == 0 and summary["quality"]["flagged_figures"] == 1
+    assert query(db, "select count(*) from figures_clean where surface = ?", [RATE_ABOVE_100]) == [(0,)]
+    assert query(db, "select validation from runs order by started_at") == [("scoped",), ("all",)]
+    # Once a validation completed, a run with nothing changed skips it again.
+    assert etl(input_dir=str(corpus), warehouse=str(db), snapshot=False)["quality"] == {"skipped": "nothing changed"}
