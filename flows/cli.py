@@ -94,8 +94,10 @@ def _quality_lines(q: dict | None) -> list[str]:
 @click.option("--dask-address", default=None, metavar="tcp://HOST:PORT",
               help="Scheduler of an existing Dask cluster (with --task-runner dask; default: a local cluster "
                    "of --workers processes).")
+@click.option("--follow-links", is_flag=True,
+              help="Read files and folders that symlinks lead to outside the input folder (skipped by default).")
 def run(input_dir, warehouse, batch_size, prune, lock_timeout, fail_on_error, workers, task_runner,
-        dask_address):
+        dask_address, follow_links):
     """Run the ETL flow once on a folder of reports.
 
     \b
@@ -120,7 +122,7 @@ def run(input_dir, warehouse, batch_size, prune, lock_timeout, fail_on_error, wo
     summary = etl(input_dir=str(input_dir) if input_dir else None,
                   warehouse=str(warehouse) if warehouse else None, batch_size=batch_size,
                   prune=prune, lock_timeout=lock_timeout, fail_on_error=fail_on_error, workers=workers,
-                  task_runner=task_runner, dask_address=dask_address)
+                  task_runner=task_runner, dask_address=dask_address, follow_links=follow_links)
     for line in _summary_lines(summary):
         click.echo(line)
     if summary.get("pruned"):

@@ -216,14 +216,15 @@ def validate_task(con, run_id: str, db_path: Path, fail_on_error: bool = False,
 def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: int = BATCH_SIZE,
         prune: bool = False, lock_timeout: float = wh.LOCK_TIMEOUT_S, snapshot: bool = True,
         workers: int = 1, task_runner: str = "process", dask_address: str | None = None,
-        fail_on_error: bool = False) -> dict:
+        fail_on_error: bool = False, follow_links: bool = False) -> dict:
     """Turn a folder of reports into the warehouse: new or changed files are loaded, unchanged ones skipped.
 
     prune removes documents whose file disappeared; lock_timeout is how long to wait for another writer;
     snapshot publishes a read-only copy beside the warehouse after a completed run. workers batches run at
     once, in worker processes (task_runner "process") or on a Dask cluster ("dask", at dask_address or a
     local one); with one worker and "process" they run in the flow's own process. After loading, the data is
-    validated (expectations/); fail_on_error makes the run fail when an expectation fails.
+    validated (expectations/); fail_on_error makes the run fail when an expectation fails. follow_links reads
+    files and folders that symlinks lead to outside the input folder (skipped and recorded otherwise).
     """
     logger = get_run_logger()
     started = time.monotonic()
@@ -233,7 +234,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
     if not root.is_dir():
         raise InputError(f"input folder {root} does not exist or is not a folder")
     check_parallelism(task_runner, workers, dask_address)
-    paths, walk_problems = discover(root)
+    paths, walk_problems = discover(root, follow_links)
     logger.info("found %d report files under %s", len(paths), root)
 
     waiting_since = time.monotonic()

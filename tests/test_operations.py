@@ -136,16 +136,18 @@ def test_a_read_that_fails_once_is_retried_by_prefect(prefect_harness, tmp_path,
     corpus.mkdir()
     (corpus / "a.txt").write_text(SENTENCE, encoding="utf-8")
     (corpus / "flaky.txt").write_text("台州" + SENTENCE, encoding="utf-8")
-    real_read_bytes = Path.read_bytes
+    from flows import ingest
+
+    real_read = ingest.read_capped
     failures = []
 
-    def read_bytes_failing_once(self):
-        if self.name == "flaky.txt" and not failures:
-            failures.append(self)
-            raise OSError(errno.EIO, "Input/output error", str(self))
-        return real_read_bytes(self)
+    def read_failing_once(path):
+        if path.name == "flaky.txt" and not failures:
+            failures.append(path)
+            raise OSError(errno.EIO, "Input/output error", str(path))
+        return real_read(path)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes_failing_once)
+    monkeypatch.setattr(ingest, "read_capped", read_failing_once)
     monkeypatch.setattr(pipeline, "process_batch", pipeline.process_batch.with_options(retry_delay_seconds=0))
     db = tmp_path / "w.duckdb"
     summary = pipeline.etl(input_dir=str(corpus), warehouse=str(db))
