@@ -305,6 +305,8 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
         if snapshot:
             try:
                 logger.info("read-only snapshot published at %s", wh.publish_snapshot(con, db_path))
+            except wh.WarehouseDamaged:  # the run fails: a damaged warehouse is never served as current
+                raise
             except Exception as err:  # the load itself succeeded; readers keep the previous snapshot
                 logger.warning("snapshot not published: %s", err)
                 wh.finish_run(con, run_id, "completed", counts, time.monotonic() - started,

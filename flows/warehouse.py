@@ -35,6 +35,10 @@ class WarehouseLocked(WarehouseError):
     """Another process holds the warehouse file."""
 
 
+class WarehouseDamaged(WarehouseError):
+    """A database file failed DuckDB's checks (a block whose checksum does not match, a file it cannot open)."""
+
+
 def lock_holder(err: Exception) -> str:
     """The process DuckDB names as holding a file's lock, e.g. '/usr/bin/python3 (PID 4242)'."""
     found = re.search(r"held in (.+?) \(PID (\d+)\)", str(err))
@@ -292,10 +296,31 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
         shutil.copyfile(path, tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        try:
+            check_database(tmp)
+        except duckdb.Error as err:
+            raise WarehouseDamaged(
+                f"snapshot not published: the copy of {path} fails DuckDB's checks ({str(err).splitlines()[0]}); "
+                f"{target} is left as it was. The warehouse itself may be damaged: rebuild it with `fazhi run` "
+                f"into a new --warehouse") from None
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def check_database(path: Path) -> None:
+    """Open a database file read-only and read every row of every table; raises duckdb.Error when it is damaged.
+
+    DuckDB verifies a block's checksum when it reads it, so reading every column of every row touches every
+    block in use (a count(*) would not: it is answered from metadata). Measured: 0.03 s for the sample warehouse.
+    """
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for (table,) in con.execute("select table_name from duckdb_tables() where not temporary").fetchall():
+            con.execute(f'select bit_xor(hash(t)) from "{table}" t').fetchone()
+    finally:
+        con.close()
 
 
 def new_run_id() -> str:

@@ -502,3 +502,24 @@ def test_the_writer_caps_duckdb_memory_checkpoints_less_often_and_a_bad_cap_is_o
     reader = wh.connect(tmp_path / "w.duckdb", read_only=True)  # readers keep DuckDB's default
     assert reader.execute("select 1").fetchone() == (1,)
     reader.close()
+
+
+def test_a_damaged_warehouse_is_never_published_as_the_snapshot(prefect_harness, sample_warehouse, tmp_path):
+    from click.testing import CliRunner
+
+    from flows import warehouse as wh
+    from flows.cli import cli
+
+    db = tmp_path / "fazhi.duckdb"
+    shutil.copyfile(sample_warehouse, db)
+    size = db.stat().st_size
+    with open(db, "r+b") as f:  # random bytes into its middle, as a failing disk would leave them
+        f.seek(size // 2)
+        f.write(os.urandom(4096))
+    with pytest.raises(duckdb.Error, match="checksum"):
+        wh.check_database(db)
+    result = CliRunner().invoke(cli, ["run", "--input", str(SAMPLE), "--warehouse", str(db)])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "snapshot not published" in errors[0] and "fails DuckDB's checks" in errors[0]
+    assert not wh.snapshot_path(db).exists() and not list(tmp_path.glob(".*.tmp"))
