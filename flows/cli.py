@@ -94,10 +94,12 @@ def _quality_lines(q: dict | None) -> list[str]:
 @click.option("--dask-address", default=None, metavar="tcp://HOST:PORT",
               help="Scheduler of an existing Dask cluster (with --task-runner dask; default: a local cluster "
                    "of --workers processes).")
+@click.option("--force", is_flag=True,
+              help="With --prune, remove documents even when more than half of the folder's would go.")
 @click.option("--follow-links", is_flag=True,
               help="Read files and folders that symlinks lead to outside the input folder (skipped by default).")
 def run(input_dir, warehouse, batch_size, prune, lock_timeout, fail_on_error, workers, task_runner,
-        dask_address, follow_links):
+        dask_address, follow_links, force):
     """Run the ETL flow once on a folder of reports.
 
     \b
@@ -122,11 +124,14 @@ def run(input_dir, warehouse, batch_size, prune, lock_timeout, fail_on_error, wo
     summary = etl(input_dir=str(input_dir) if input_dir else None,
                   warehouse=str(warehouse) if warehouse else None, batch_size=batch_size,
                   prune=prune, lock_timeout=lock_timeout, fail_on_error=fail_on_error, workers=workers,
-                  task_runner=task_runner, dask_address=dask_address, follow_links=follow_links)
+                  task_runner=task_runner, dask_address=dask_address, follow_links=follow_links, force=force)
     for line in _summary_lines(summary):
         click.echo(line)
     if summary.get("pruned"):
         click.echo(f"pruned {summary['pruned']} documents whose file is gone")
+    if summary.get("stale"):
+        click.echo(f"stale {summary['stale']} documents: their file is there but no longer reads (see "
+                   f"ingest_errors); their last good rows are kept, marked documents.stale")
 
 
 @cli.command()

@@ -154,11 +154,24 @@ def plan_duplicates(batch: BatchResult, loaded_ids: set[str]) -> None:
         keep_documents(batch, {d["doc_id"] for d in keep})
 
 
+# --prune removes at most this share of a folder's documents without --force: more looks like a folder that is
+# empty, half copied or not mounted, not like reports that were deleted.
+PRUNE_LIMIT = 0.5
+
+
 def prune_missing(con, root: Path, paths: list[Path], walk_problems: list[tuple[str, str]],
-                  known: dict[str, str]) -> list[str]:
-    """Remove the documents whose file is gone from root; returns their source names."""
+                  known: dict[str, str], force: bool = False) -> list[str]:
+    """Remove the documents whose file is gone from root; returns their source names.
+
+    Refuses (InputError, nothing removed) to remove more than PRUNE_LIMIT of root's documents unless force.
+    """
     present = {source_name_for(p, root) for p in paths}
     gone = wh.missing_documents(con, root, present, [folder for folder, _ in walk_problems])
+    total = wh.documents_under(con, root)
+    if gone and not force and len(gone) > PRUNE_LIMIT * total:
+        raise InputError(f"--prune would remove {len(gone)} of the {total} documents read from {root} (more than "
+                         f"{PRUNE_LIMIT:.0%}; {len(paths)} report files found there now): is the folder empty or not "
+                         f"mounted? Nothing was removed; add --force to prune them anyway")
     wh.prune(con, [doc_id for doc_id, _ in gone])
     for _, name in gone:
         known.pop(name, None)
@@ -216,10 +229,10 @@ def validate_task(con, run_id: str, db_path: Path, fail_on_error: bool = False,
 def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: int = BATCH_SIZE,
         prune: bool = False, lock_timeout: float = wh.LOCK_TIMEOUT_S, snapshot: bool = True,
         workers: int = 1, task_runner: str = "process", dask_address: str | None = None,
-        fail_on_error: bool = False, follow_links: bool = False) -> dict:
+        fail_on_error: bool = False, follow_links: bool = False, force: bool = False) -> dict:
     """Turn a folder of reports into the warehouse: new or changed files are loaded, unchanged ones skipped.
 
-    prune removes documents whose file disappeared; lock_timeout is how long to wait for another writer;
+    prune removes documents whose file disappeared (at most half of the folder's unless force); lock_timeout is how long to wait for another writer;
     snapshot publishes a read-only copy beside the warehouse after a completed run. workers batches run at
     once, in worker processes (task_runner "process") or on a Dask cluster ("dask", at dask_address or a
     local one); with one worker and "process" they run in the flow's own process. After loading, the data is
@@ -245,7 +258,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
                                                  time.monotonic() - waiting_since)) from None
     run_id = wh.new_run_id()
     counts = {"seen": len(paths), "loaded": 0, "skipped": 0, "failed": len(walk_problems), "figures": 0,
-              "pruned": 0}
+              "pruned": 0, "stale": 0}
     stage_seconds: Counter[str] = Counter()
     batch_scope = contextlib.ExitStack()  # the worker pool or Dask cluster, stopped whatever happens
     try:
@@ -260,7 +273,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
                                       for p, why in walk_problems])
         known = wh.known_documents(con)
         if prune:
-            pruned = prune_missing(con, root, paths, walk_problems, known)
+            pruned = prune_missing(con, root, paths, walk_problems, known, force)
             counts["pruned"] = len(pruned)
             if pruned:
                 logger.info("pruned %d documents whose file is gone: %s", len(pruned), ", ".join(pruned[:10]))
@@ -271,6 +284,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
         progress = Progress(len(paths), logger)
         todo, unchanged = split_unchanged(paths, root, known)
         counts["skipped"] += len(unchanged)
+        wh.set_stale(con, unchanged, False)  # a file whose loaded bytes are back is current again
         done = len(unchanged)
         batch_lists = _batches(todo, batch_size)
         parameter_sets = ({"paths": b, "root": root, "known": _known_for(b, root, known)} for b in batch_lists)
@@ -288,6 +302,14 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
             stage_seconds["load"] += time.perf_counter() - load_started
             counts["skipped"] += len(batch.skipped)
             counts["failed"] += len(batch.errors)
+            # A loaded file that now yields no document (emptied, unreadable) keeps its last rows, marked stale.
+            stale = sorted({e["source_name"] for e in batch.errors if e["source_name"] in known})
+            wh.set_stale(con, stale, True)
+            wh.set_stale(con, batch.skipped, False)
+            counts["stale"] += len(stale)
+            if stale:
+                logger.warning("%d documents kept from their last good version, marked stale (documents.stale): "
+                               "%s", len(stale), ", ".join(stale[:10]))
             for e in batch.errors:
                 logger.warning("not loaded: %s (%s): %s", e["source_name"], e["stage"], e["error"])
             counts["figures"] += len(batch.figures)

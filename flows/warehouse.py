@@ -220,6 +220,19 @@ def missing_documents(con: duckdb.DuckDBPyConnection, root: Path, present: set[s
             and not any((path or "").startswith(f.rstrip(os.sep) + os.sep) for f in unreadable_folders)]
 
 
+def documents_under(con: duckdb.DuckDBPyConnection, root: Path) -> int:
+    """How many documents were read from under root."""
+    prefix = str(root).rstrip(os.sep) + os.sep
+    return con.execute("select count(*) from documents where starts_with(source_path, ?)", [prefix]).fetchone()[0]
+
+
+def set_stale(con: duckdb.DuckDBPyConnection, source_names: list[str], stale: bool) -> None:
+    """Mark documents whose file no longer yields a document as stale (or current again)."""
+    if source_names:
+        con.execute("update documents set stale = ? where stale is distinct from ? "
+                    "and source_name in (select unnest(?))", [stale, stale, source_names])
+
+
 def prune(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
     """Remove documents whose files disappeared, all in one transaction."""
     if not doc_ids:

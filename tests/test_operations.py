@@ -250,9 +250,53 @@ def test_prune_leaves_other_folders_documents_and_a_renamed_file_reloads(prefect
     assert sorted(r[0] for r in query(db, "select source_name from documents")) == ["a.txt", "b.txt"]
 
     (second / "b.txt").rename(second / "b-renamed.txt")
-    summary = etl(input_dir=str(second), warehouse=str(db), prune=True)
+    # One of the folder's one document goes: more than half, so only with force.
+    summary = etl(input_dir=str(second), warehouse=str(db), prune=True, force=True)
     assert summary["pruned"] == 1 and summary["loaded"] == 1 and summary["failed"] == 0
     assert sorted(r[0] for r in query(db, "select source_name from documents")) == ["a.txt", "b-renamed.txt"]
+
+
+@pytest.mark.parametrize("keep, pruned_without_force", [(0, None), (2, None), (3, 2)])
+def test_prune_refuses_to_remove_more_than_half_of_a_folder_without_force(prefect_harness, sample_copy, tmp_path,
+                                                                         keep, pruned_without_force):
+    from flows.pipeline import InputError, etl
+
+    db = tmp_path / "w.duckdb"
+    etl(input_dir=str(sample_copy), warehouse=str(db), snapshot=False)
+    for path in sorted(sample_copy.iterdir())[keep:]:
+        path.unlink()
+    if pruned_without_force is not None:
+        assert etl(input_dir=str(sample_copy), warehouse=str(db), prune=True, snapshot=False)["pruned"] == 2
+        return
+    with pytest.raises(InputError) as refused:
+        etl(input_dir=str(sample_copy), warehouse=str(db), prune=True, snapshot=False)
+    assert str(refused.value) == (
+        f"--prune would remove {5 - keep} of the 5 documents read from {sample_copy} (more than 50%; {keep} report "
+        f"files found there now): is the folder empty or not mounted? Nothing was removed; add --force to prune "
+        f"them anyway")
+    assert query(db, "select count(*) from documents") == [(5,)]
+    summary = etl(input_dir=str(sample_copy), warehouse=str(db), prune=True, force=True, snapshot=False)
+    assert summary["pruned"] == 5 - keep and query(db, "select count(*) from documents") == [(keep,)]
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x00\x01\x02" * 100])
+def test_a_file_that_no_longer_reads_keeps_its_rows_marked_stale_until_it_is_back(prefect_harness, sample_copy,
+                                                                                 tmp_path, damage):
+    from flows.pipeline import etl
+
+    db = tmp_path / "w.duckdb"
+    etl(input_dir=str(sample_copy), warehouse=str(db), snapshot=False)
+    path = sorted(sample_copy.iterdir())[0]
+    good = path.read_bytes()
+    rows = query(db, "select doc_id, n_figures from documents where source_name = ?", [path.name])
+    path.write_bytes(damage)
+    summary = etl(input_dir=str(sample_copy), warehouse=str(db), snapshot=False)
+    assert (summary["stale"], summary["failed"]) == (1, 1)
+    assert query(db, "select source_name from documents where stale") == [(path.name,)]
+    assert query(db, "select doc_id, n_figures from documents where source_name = ?", [path.name]) == rows
+    path.write_bytes(good)
+    assert etl(input_dir=str(sample_copy), warehouse=str(db), snapshot=False)["stale"] == 0
+    assert query(db, "select count(*) from documents where stale") == [(0,)]
 
 
 # ---- crash safety -----------------------------------------------------------------------------------------
