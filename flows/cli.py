@@ -31,7 +31,10 @@ class FazhiGroup(click.Group):
         from .pipeline import InputError
         from .quality import DataQualityFailed
 
-        quiet = _NoTracebackFor(WarehouseError, InputError, DataQualityFailed, ParallelError)
+        from duckdb import Error as DuckDBError
+
+        # A failed write (disk full) fails its task first: the flow reports it in one line, so no traceback there.
+        quiet = _NoTracebackFor(WarehouseError, InputError, DataQualityFailed, ParallelError, DuckDBError)
         for name in ("prefect.flow_runs", "prefect.task_runs"):
             logging.getLogger(name).addFilter(quiet)
         try:

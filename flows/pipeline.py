@@ -6,6 +6,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
@@ -92,6 +93,8 @@ def load_or_split(con, run_id: str, batch: BatchResult, known: dict[str, str]) -
         # quote: Prefect would otherwise walk every row of the batch looking for futures (seconds per batch).
         return load_batch(con, run_id, quote(batch), quote(known))
     except Exception as err:  # the rows of a document that loads are still wanted; the failure is recorded
+        if wh.is_write_failure(err):  # a full disk fails every document alike: the run fails, in one line
+            raise
         get_run_logger().warning("batch of %d documents failed to load (%s); loading them one by one",
                                  len(batch.documents), err)
     earlier = list(batch.errors)  # the failed batch transaction took them with it
@@ -323,6 +326,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
         quality = validate_task(con, run_id, db_path, fail_on_error,
                                 changed=bool(counts["loaded"] or counts["pruned"]))
         stage_seconds["validate"] += time.perf_counter() - validate_started
+        con.execute("checkpoint")  # completed only once its rows are in the file: a full disk fails here, not after
         wh.finish_run(con, run_id, "completed", counts, time.monotonic() - started)
         if snapshot:
             try:
@@ -334,15 +338,18 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
                 wh.finish_run(con, run_id, "completed", counts, time.monotonic() - started,
                               f"snapshot not published: {err}")
     except BaseException as err:  # Ctrl-C too: the run is recorded as failed, committed batches stay
-        try:
-            wh.finish_run(con, run_id, "failed", counts, time.monotonic() - started,
-                          f"{type(err).__name__}: {err}")
-        except Exception:
-            pass
+        reason = wh.describe(err)
+        unrecorded = wh.record_failure(con, db_path, run_id, counts, time.monotonic() - started, reason)
+        if isinstance(err, duckdb.Error):  # a failed write (disk full, I/O error): one line, not DuckDB's dump
+            raise wh.WarehouseError(
+                f"writing warehouse {db_path} failed: {reason}; what earlier batches committed is kept, " +
+                (f"and run {run_id} is recorded as failed" if unrecorded is None else
+                 f"but run {run_id} could not be recorded as failed ({unrecorded})")) from None
         raise
     finally:
         batch_scope.close()
-        con.close()
+        with contextlib.suppress(duckdb.Error):  # already reported; an invalidated connection fails to close
+            con.close()
     summary = {"run_id": run_id, "input": str(root), "warehouse": str(db_path), **counts,
                "seconds": round(time.monotonic() - started, 2),
                "stage_seconds": {k: round(v, 3) for k, v in stage_seconds.items()}}

@@ -166,9 +166,18 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch, replaced: dic
         record_errors(con, run_id, batch.errors)
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        rollback(con)
         raise
     return len(doc_ids)
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if any: a commit that failed (disk full) has already ended it, and the
+    rollback's own error would hide the reason."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
 
 
 def upsert_orgs(con: duckdb.DuckDBPyConnection, names: set[str]) -> None:
@@ -243,7 +252,7 @@ def prune(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
             con.execute(f"delete from {table} where doc_id in (select unnest(?))", [doc_ids])
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        rollback(con)
         raise
 
 
@@ -352,3 +361,48 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts:
         "docs_failed = ?, docs_pruned = ?, figures = ?, seconds = ?, message = ? where run_id = ?",
         [datetime.now(), status, counts.get("seen", 0), counts.get("loaded", 0), counts.get("skipped", 0),
          counts.get("failed", 0), counts.get("pruned", 0), counts.get("figures", 0), seconds, message, run_id])
+
+
+def is_write_failure(err: BaseException) -> bool:
+    """True for an error of the storage under the warehouse (disk full, I/O error), not of the rows written."""
+    return isinstance(err, (duckdb.IOException, duckdb.FatalException, OSError)) or \
+        "Could not write file" in str(err)
+
+
+def describe(err: BaseException) -> str:
+    """An error in one line; for a DuckDB fatal error, the original cause (e.g. No space left on device)."""
+    text = str(err)
+    found = re.search(r'Original error: "(.+)"', text)
+    line = found.group(1) if found else (text.splitlines()[0] if text else "")
+    return f"{type(err).__name__}: {line}" if line else type(err).__name__
+
+
+def record_failure(con: duckdb.DuckDBPyConnection, path: Path, run_id: str, counts: dict, seconds: float,
+                   message: str) -> str | None:
+    """Record the run as failed; None when recorded, else why it could not be.
+
+    After a fatal write error (disk full, I/O error) DuckDB invalidates the connection: the warehouse is then
+    opened anew, which replays what was committed before, to write the run's row there.
+    """
+    try:
+        finish_run(con, run_id, "failed", counts, seconds, message)
+        return None
+    except Exception:  # the connection is unusable; try a fresh one below
+        try:
+            con.close()
+        except Exception:
+            pass
+    try:
+        fresh = connect(path, timeout=5)
+    except Exception as err:
+        return describe(err)
+    try:
+        finish_run(fresh, run_id, "failed", counts, seconds, message)
+        return None
+    except Exception as err:
+        return describe(err)
+    finally:
+        try:
+            fresh.close()
+        except Exception:
+            pass

@@ -567,3 +567,40 @@ def test_a_damaged_warehouse_is_never_published_as_the_snapshot(prefect_harness,
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "snapshot not published" in errors[0] and "fails DuckDB's checks" in errors[0]
     assert not wh.snapshot_path(db).exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("failure", [
+    duckdb.IOException('IO Error: Could not write file "w.duckdb.wal": No space left on device'),
+    duckdb.TransactionException('TransactionContext Error: Failed to commit: Could not write file "w.duckdb.wal": '
+                                'Input/output error'),
+])
+def test_a_failed_write_is_one_line_the_run_failed_and_earlier_batches_kept(prefect_harness, sample_copy, tmp_path,
+                                                                            monkeypatch, failure):
+    from click.testing import CliRunner
+
+    from flows import warehouse as wh
+    from flows.cli import cli
+
+    db = tmp_path / "w.duckdb"
+    real_load, calls = wh.load_batch, []
+
+    def load_failing_from_the_second_batch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise failure
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(wh, "load_batch", load_failing_from_the_second_batch)
+    result = CliRunner().invoke(cli, ["run", "--input", str(sample_copy), "--warehouse", str(db), "--batch-size", "2"])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    reason = str(failure).split(": ", 1)[1]
+    assert len(errors) == 1 and errors[0].startswith(f"error: writing warehouse {db} failed: ")
+    assert reason in errors[0] and "is recorded as failed" in errors[0]
+    assert "Traceback" not in result.output
+    [(status, message)] = query(db, "select status, message from runs")
+    assert status == "failed" and reason in message
+    first = sorted(sample_copy.iterdir())[:2]
+    assert sorted(r[0] for r in query(db, "select source_name from documents")) == [p.name for p in first]
+    assert query(db, "select count(*) from figures f join documents d using (doc_id)") == \
+        query(db, "select sum(n_figures) from documents")
