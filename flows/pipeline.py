@@ -340,6 +340,10 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
     except BaseException as err:  # Ctrl-C too: the run is recorded as failed, committed batches stay
         reason = wh.describe(err)
         unrecorded = wh.record_failure(con, db_path, run_id, counts, time.monotonic() - started, reason)
+        if isinstance(err, duckdb.Error) and "Corrupt database file" in str(err):
+            raise wh.WarehouseDamaged(
+                f"warehouse {db_path} fails DuckDB's checks ({reason}); its snapshot is not published. Rebuild it "
+                f"with `fazhi run` into a new --warehouse") from None
         if isinstance(err, duckdb.Error):  # a failed write (disk full, I/O error): one line, not DuckDB's dump
             raise wh.WarehouseError(
                 f"writing warehouse {db_path} failed: {reason}; what earlier batches committed is kept, " +
