@@ -31,7 +31,10 @@ class FazhiGroup(click.Group):
         from .pipeline import InputError
         from .quality import DataQualityFailed
 
-        quiet = _NoTracebackFor(WarehouseError, InputError, DataQualityFailed, ParallelError)
+        from duckdb import Error as DuckDBError
+
+        # A failed write (disk full) fails its task first: the flow reports it in one line, so no traceback there.
+        quiet = _NoTracebackFor(WarehouseError, InputError, DataQualityFailed, ParallelError, DuckDBError)
         for name in ("prefect.flow_runs", "prefect.task_runs"):
             logging.getLogger(name).addFilter(quiet)
         try:
@@ -97,8 +100,12 @@ def _quality_lines(q: dict | None) -> list[str]:
 @click.option("--dask-address", default=None, metavar="tcp://HOST:PORT",
               help="Scheduler of an existing Dask cluster (with --task-runner dask; default: a local cluster "
                    "of --workers processes).")
+@click.option("--force", is_flag=True,
+              help="With --prune, remove documents even when more than half of the folder's would go.")
+@click.option("--follow-links", is_flag=True,
+              help="Read files and folders that symlinks lead to outside the input folder (skipped by default).")
 def run(input_dir, warehouse, batch_size, prune, lock_timeout, fail_on_error, workers, task_runner,
-        dask_address):
+        dask_address, follow_links, force):
     """Run the ETL flow once on a folder of reports.
 
     \b
@@ -123,11 +130,14 @@ def run(input_dir, warehouse, batch_size, prune, lock_timeout, fail_on_error, wo
     summary = etl(input_dir=str(input_dir) if input_dir else None,
                   warehouse=str(warehouse) if warehouse else None, batch_size=batch_size,
                   prune=prune, lock_timeout=lock_timeout, fail_on_error=fail_on_error, workers=workers,
-                  task_runner=task_runner, dask_address=dask_address)
+                  task_runner=task_runner, dask_address=dask_address, follow_links=follow_links, force=force)
     for line in _summary_lines(summary):
         click.echo(line)
     if summary.get("pruned"):
         click.echo(f"pruned {summary['pruned']} documents whose file is gone")
+    if summary.get("stale"):
+        click.echo(f"stale {summary['stale']} documents: their file is there but no longer reads (see "
+                   f"ingest_errors); their last good rows are kept, marked documents.stale")
 
 
 @cli.command()
@@ -300,8 +310,14 @@ def eval_(gold, warehouse, quiet, min_f1):
 @click.option("--json", "fmt", flag_value="json", help="Print a JSON array of objects.")
 @click.option("--max-rows", type=click.IntRange(1), default=1000, show_default=True,
               help="Rows a table shows (the first and last ones); --csv and --json print every row.")
-def sql(query, sql_file, warehouse, fmt, max_rows):
+@click.option("--allow-files", is_flag=True,
+              help="Let the SQL read and write other files, attach databases and load extensions (off: the SQL "
+                   "reaches nothing but the warehouse).")
+def sql(query, sql_file, warehouse, fmt, max_rows, allow_files):
     """Query the warehouse with SQL, read-only, and print the result.
+
+    The SQL can read the warehouse and nothing else: no other file (COPY … TO, read_csv, attach), no network,
+    no extension, unless --allow-files.
 
     Runs safely beside a run: while a run holds the warehouse, the snapshot of the last completed run is
     read instead (a note on stderr says so). Tables, views and the metric catalog are listed by
@@ -312,6 +328,7 @@ def sql(query, sql_file, warehouse, fmt, max_rows):
       fazhi sql "select org, metric, value from rates_by_org_period where metric_id = 'closure_rate'"
       fazhi sql -f questions.sql --csv > answers.csv
       fazhi sql "select * from document_coverage" --json --warehouse ~/fazhi.duckdb
+      fazhi sql --allow-files "copy (select * from figures_clean) to 'clean.parquet'"
     """
     import shutil
 
@@ -328,7 +345,7 @@ def sql(query, sql_file, warehouse, fmt, max_rows):
         text = sys.stdin.read()
     else:
         raise QueryError('no SQL given: fazhi sql "select …" or fazhi sql -f FILE.sql')
-    reader = open_reader(warehouse or DEFAULT_WAREHOUSE)
+    reader = open_reader(warehouse or DEFAULT_WAREHOUSE, confined=not allow_files)
     if reader.note:
         click.echo(reader.note, err=True)
     try:
@@ -354,17 +371,21 @@ def sql(query, sql_file, warehouse, fmt, max_rows):
 @click.option("--views", is_flag=True, help="Also write the views (figures_enriched, …) as if they were tables.")
 @click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="DuckDB file to export. Default: warehouse/fazhi.duckdb.")
-def export(dest, fmt, views, warehouse):
+@click.option("--overwrite", is_flag=True,
+              help="Export into a folder that is not empty, replacing only the files an earlier export wrote there.")
+def export(dest, fmt, views, warehouse, overwrite):
     """Write every table of the warehouse to DEST for other engines (Spark, Polars, pandas, R, …).
 
     figures (by the year of their period) and documents (by publication year) are written as Hive partitions
     DEST/figures/year=2020/…; rows with no known year go to year=__HIVE_DEFAULT_PARTITION__. Other tables are
-    one file each. A table's earlier export in DEST is replaced. Reads the warehouse read-only.
+    one file each. DEST must be new or empty; with --overwrite, the files an earlier export wrote there (listed in
+    DEST/.fazhi-export.json) are replaced and nothing else is touched. Reads the warehouse read-only.
 
     \b
     Examples:
       fazhi export exports/
       fazhi export /data/fazhi-csv --format csv --views --warehouse ~/fazhi.duckdb
+      fazhi export exports/ --overwrite                  # refresh an earlier export
     """
     from .pipeline import DEFAULT_WAREHOUSE
     from .query import export_warehouse, open_reader
@@ -373,7 +394,7 @@ def export(dest, fmt, views, warehouse):
     if reader.note:
         click.echo(reader.note, err=True)
     try:
-        written = export_warehouse(reader.con, dest, fmt, include_views=views)
+        written = export_warehouse(reader.con, dest, fmt, include_views=views, overwrite=overwrite)
     finally:
         reader.con.close()
     for item in written:

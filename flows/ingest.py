@@ -52,11 +52,26 @@ def doc_id_for(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def discover(root: Path) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Every report file under root, recursively and sorted, plus (path, reason) for what could not be walked."""
+def discover(root: Path, follow_links: bool = False) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Every report file under root, recursively and sorted, plus (path, reason) for what could not be walked.
+
+    A symlink that leads outside root (to a file or a folder) is not followed unless follow_links: a link in a
+    report folder must not carry /etc/passwd or a home folder into the warehouse.
+    """
     found: list[Path] = []
     problems: list[tuple[str, str]] = []
     seen_dirs: set[tuple[int, int]] = set()
+    inside = os.path.realpath(root)
+
+    def leads_outside(path: str) -> bool:
+        if follow_links or not os.path.islink(path):
+            return False
+        target = os.path.realpath(path)
+        return target != inside and not target.startswith(inside.rstrip(os.sep) + os.sep)
+
+    def outside(path: str) -> tuple[str, str]:
+        return (path, f"symlink to {os.path.realpath(path)}, outside the input folder; not followed "
+                      f"(--follow-links follows it)")
 
     def walk_error(err: OSError) -> None:
         problems.append((str(err.filename), f"cannot read folder: {err.strerror}"))
@@ -74,9 +89,15 @@ def discover(root: Path) -> tuple[list[Path], list[tuple[str, str]]]:
             dirnames[:] = []
             continue
         seen_dirs.add(key)
+        for name in [d for d in dirnames if leads_outside(os.path.join(dirpath, d))]:
+            problems.append(outside(os.path.join(dirpath, name)))
+            dirnames.remove(name)
         dirnames.sort()
         for name in sorted(filenames):
             if name.lower().endswith(SUFFIXES):
+                if leads_outside(os.path.join(dirpath, name)):
+                    problems.append(outside(os.path.join(dirpath, name)))
+                    continue
                 found.append(Path(dirpath) / name)
     return found, problems
 
@@ -264,19 +285,30 @@ def looks_like_html(text: str) -> bool:
     return "<html" in head or "<!doctype html" in head or ("<body" in head and "</" in head)
 
 
+def read_capped(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_BYTES; IngestError for anything else, OSError when unreadable.
+
+    The file is opened without blocking and checked through its open descriptor, so a FIFO cannot hang the
+    read, a device (/dev/zero) is never read, and a file swapped or grown after a check is still capped.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise IngestError(f"not a regular file ({_file_type(st.st_mode)}); skipped unread")
+        if st.st_size > MAX_BYTES:
+            raise IngestError(f"too large: {st.st_size:,} bytes, over the {MAX_BYTES // 2**20} MiB limit for one "
+                              f"report")
+        raw = f.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise IngestError(f"too large: over the {MAX_BYTES // 2**20} MiB limit for one report")
+    return raw
+
+
 def read_document(path: Path, root: Path) -> RawDocument:
     """Read and decode one file; raises IngestError with a one-line reason when it cannot be a document."""
     try:
-        st = path.stat()
-    except OSError as err:
-        raise _read_error(path, err) from None
-    if not stat.S_ISREG(st.st_mode):
-        # Reading a FIFO or a device would block or never end; it is not a report.
-        raise IngestError(f"not a regular file ({_file_type(st.st_mode)}); skipped unread")
-    if st.st_size > MAX_BYTES:
-        raise IngestError(f"too large: {st.st_size:,} bytes, over the {MAX_BYTES // 2**20} MiB limit for one report")
-    try:
-        raw = path.read_bytes()
+        raw = read_capped(path)
     except OSError as err:
         raise _read_error(path, err) from None
     return document_from_bytes(raw, source_name_for(path, root), str(path))

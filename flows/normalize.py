@@ -1,4 +1,4 @@
-"""Normalize: NFKC, Traditional to Simplified, page chrome out, broken lines rejoined, sentences split.
+"""Normalize: NFKC, invisible characters out, Traditional to Simplified, page chrome out, broken lines rejoined, sentences split.
 
 Every step keeps, for each character of the normalized text, the offset of the raw character it came
 from, so a figure found in the normalized text can be traced back to the raw text.
@@ -106,11 +106,19 @@ def _nfkc_char(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch).replace("\n", " ")
 
 
+def _invisible(ch: str) -> bool:
+    """A character that shows nothing: a format character (zero-width, BOM, soft hyphen, …) or a control other
+    than tab, line and page breaks. Left in, it splits a number (1\u200b23件 would read 23件)."""
+    return unicodedata.category(ch) == "Cf" or (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x0c")
+
+
 def nfkc_lines(raw: str) -> list[Line]:
-    """NFKC per character, split into lines; each output character remembers its raw offset."""
+    """NFKC per character with invisible characters dropped, split into lines; each output character remembers
+    its raw offset."""
     # Normalizing each distinct character once and translating whole lines is ~10x faster than a loop per
     # character; only a line holding a character that NFKC expands or removes needs that loop.
-    changed = {ch: out for ch in set(raw) if not ch.isascii() and (out := _nfkc_char(ch)) != ch}
+    changed = {ch: "" if _invisible(ch) else out for ch in set(raw)
+               if _invisible(ch) or (not ch.isascii() and (out := _nfkc_char(ch)) != ch)}
     same_length = {ord(ch): out for ch, out in changed.items() if len(out) == 1}
     resized = {ch for ch, out in changed.items() if len(out) != 1}
     lines: list[Line] = []

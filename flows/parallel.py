@@ -12,7 +12,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .ingest import doc_id_for, source_name_for
+from .ingest import IngestError, doc_id_for, read_capped, source_name_for
 
 TASK_RUNNERS = ("process", "dask")
 
@@ -158,10 +158,11 @@ def split_unchanged(paths: list[Path], root: Path, known: dict[str, str]) -> tup
         loaded_id = known.get(name)
         if loaded_id is not None:
             try:
-                if doc_id_for(path.read_bytes()) == loaded_id:
+                # Capped and regular files only: a FIFO would block here and /dev/zero never end.
+                if doc_id_for(read_capped(path)) == loaded_id:
                     unchanged.append(name)
                     continue
-            except OSError:
+            except (OSError, IngestError):
                 pass
         todo.append(path)
     return todo, unchanged

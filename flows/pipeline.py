@@ -6,6 +6,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
@@ -92,6 +93,8 @@ def load_or_split(con, run_id: str, batch: BatchResult, known: dict[str, str]) -
         # quote: Prefect would otherwise walk every row of the batch looking for futures (seconds per batch).
         return load_batch(con, run_id, quote(batch), quote(known))
     except Exception as err:  # the rows of a document that loads are still wanted; the failure is recorded
+        if wh.is_write_failure(err):  # a full disk fails every document alike: the run fails, in one line
+            raise
         get_run_logger().warning("batch of %d documents failed to load (%s); loading them one by one",
                                  len(batch.documents), err)
     earlier = list(batch.errors)  # the failed batch transaction took them with it
@@ -154,11 +157,24 @@ def plan_duplicates(batch: BatchResult, loaded_ids: set[str]) -> None:
         keep_documents(batch, {d["doc_id"] for d in keep})
 
 
+# --prune removes at most this share of a folder's documents without --force: more looks like a folder that is
+# empty, half copied or not mounted, not like reports that were deleted.
+PRUNE_LIMIT = 0.5
+
+
 def prune_missing(con, root: Path, paths: list[Path], walk_problems: list[tuple[str, str]],
-                  known: dict[str, str]) -> list[str]:
-    """Remove the documents whose file is gone from root; returns their source names."""
+                  known: dict[str, str], force: bool = False) -> list[str]:
+    """Remove the documents whose file is gone from root; returns their source names.
+
+    Refuses (InputError, nothing removed) to remove more than PRUNE_LIMIT of root's documents unless force.
+    """
     present = {source_name_for(p, root) for p in paths}
     gone = wh.missing_documents(con, root, present, [folder for folder, _ in walk_problems])
+    total = wh.documents_under(con, root)
+    if gone and not force and len(gone) > PRUNE_LIMIT * total:
+        raise InputError(f"--prune would remove {len(gone)} of the {total} documents read from {root} (more than "
+                         f"{PRUNE_LIMIT:.0%}; {len(paths)} report files found there now): is the folder empty or not "
+                         f"mounted? Nothing was removed; add --force to prune them anyway")
     wh.prune(con, [doc_id for doc_id, _ in gone])
     for _, name in gone:
         known.pop(name, None)
@@ -172,7 +188,13 @@ def validate_task(con, run_id: str, db_path: Path, fail_on_error: bool = False,
     from prefect.artifacts import create_markdown_artifact
 
     logger = get_run_logger()
-    if not changed:
+    # A run whose validation never completed (killed, failed, a broken check) left rows unchecked that later
+    # runs would skip as unchanged: every row is validated until one validation completes.
+    unfinished = wh.unvalidated_runs(con, run_id)
+    if unfinished:
+        logger.warning("validating every row: the validation of run(s) %s never completed", ", ".join(unfinished))
+    wh.set_validation(con, run_id, "all" if unfinished else "scoped" if changed else "skipped")
+    if not changed and not unfinished:
         # The data is as the last validation left it; `fazhi validate` re-checks everything on demand.
         why = "data quality not checked: this run loaded and pruned nothing (`fazhi validate` checks everything)"
         logger.info(why)
@@ -186,7 +208,8 @@ def validate_task(con, run_id: str, db_path: Path, fail_on_error: bool = False,
     from .quality import DataQualityFailed, data_docs_dir, markdown_summary, validate_warehouse
 
     # A run validates the rows of the documents it loaded plus the cheap warehouse-wide checks; `fazhi validate` all.
-    loaded = [r[0] for r in con.execute("select doc_id from documents where run_id = ?", [run_id]).fetchall()]
+    loaded = None if unfinished else [
+        r[0] for r in con.execute("select doc_id from documents where run_id = ?", [run_id]).fetchall()]
     try:
         report = validate_warehouse(con, run_id, data_docs_dir(db_path), doc_ids=loaded)
     except Exception as err:  # the data is loaded; without --fail-on-error a broken check must not fail the run
@@ -209,14 +232,15 @@ def validate_task(con, run_id: str, db_path: Path, fail_on_error: bool = False,
 def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: int = BATCH_SIZE,
         prune: bool = False, lock_timeout: float = wh.LOCK_TIMEOUT_S, snapshot: bool = True,
         workers: int = 1, task_runner: str = "process", dask_address: str | None = None,
-        fail_on_error: bool = False) -> dict:
+        fail_on_error: bool = False, follow_links: bool = False, force: bool = False) -> dict:
     """Turn a folder of reports into the warehouse: new or changed files are loaded, unchanged ones skipped.
 
-    prune removes documents whose file disappeared; lock_timeout is how long to wait for another writer;
+    prune removes documents whose file disappeared (at most half of the folder's unless force); lock_timeout is how long to wait for another writer;
     snapshot publishes a read-only copy beside the warehouse after a completed run. workers batches run at
     once, in worker processes (task_runner "process") or on a Dask cluster ("dask", at dask_address or a
     local one); with one worker and "process" they run in the flow's own process. After loading, the data is
-    validated (expectations/); fail_on_error makes the run fail when an expectation fails.
+    validated (expectations/); fail_on_error makes the run fail when an expectation fails. follow_links reads
+    files and folders that symlinks lead to outside the input folder (skipped and recorded otherwise).
     """
     logger = get_run_logger()
     started = time.monotonic()
@@ -226,7 +250,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
     if not root.is_dir():
         raise InputError(f"input folder {root} does not exist or is not a folder")
     check_parallelism(task_runner, workers, dask_address)
-    paths, walk_problems = discover(root)
+    paths, walk_problems = discover(root, follow_links)
     logger.info("found %d report files under %s", len(paths), root)
 
     waiting_since = time.monotonic()
@@ -237,7 +261,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
                                                  time.monotonic() - waiting_since)) from None
     run_id = wh.new_run_id()
     counts = {"seen": len(paths), "loaded": 0, "skipped": 0, "failed": len(walk_problems), "figures": 0,
-              "pruned": 0}
+              "pruned": 0, "stale": 0}
     stage_seconds: Counter[str] = Counter()
     batch_scope = contextlib.ExitStack()  # the worker pool or Dask cluster, stopped whatever happens
     try:
@@ -252,7 +276,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
                                       for p, why in walk_problems])
         known = wh.known_documents(con)
         if prune:
-            pruned = prune_missing(con, root, paths, walk_problems, known)
+            pruned = prune_missing(con, root, paths, walk_problems, known, force)
             counts["pruned"] = len(pruned)
             if pruned:
                 logger.info("pruned %d documents whose file is gone: %s", len(pruned), ", ".join(pruned[:10]))
@@ -263,6 +287,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
         progress = Progress(len(paths), logger)
         todo, unchanged = split_unchanged(paths, root, known)
         counts["skipped"] += len(unchanged)
+        wh.set_stale(con, unchanged, False)  # a file whose loaded bytes are back is current again
         done = len(unchanged)
         batch_lists = _batches(todo, batch_size)
         parameter_sets = ({"paths": b, "root": root, "known": _known_for(b, root, known)} for b in batch_lists)
@@ -280,6 +305,14 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
             stage_seconds["load"] += time.perf_counter() - load_started
             counts["skipped"] += len(batch.skipped)
             counts["failed"] += len(batch.errors)
+            # A loaded file that now yields no document (emptied, unreadable) keeps its last rows, marked stale.
+            stale = sorted({e["source_name"] for e in batch.errors if e["source_name"] in known})
+            wh.set_stale(con, stale, True)
+            wh.set_stale(con, batch.skipped, False)
+            counts["stale"] += len(stale)
+            if stale:
+                logger.warning("%d documents kept from their last good version, marked stale (documents.stale): "
+                               "%s", len(stale), ", ".join(stale[:10]))
             for e in batch.errors:
                 logger.warning("not loaded: %s (%s): %s", e["source_name"], e["stage"], e["error"])
             counts["figures"] += len(batch.figures)
@@ -293,24 +326,34 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
         quality = validate_task(con, run_id, db_path, fail_on_error,
                                 changed=bool(counts["loaded"] or counts["pruned"]))
         stage_seconds["validate"] += time.perf_counter() - validate_started
+        con.execute("checkpoint")  # completed only once its rows are in the file: a full disk fails here, not after
         wh.finish_run(con, run_id, "completed", counts, time.monotonic() - started)
         if snapshot:
             try:
                 logger.info("read-only snapshot published at %s", wh.publish_snapshot(con, db_path))
+            except wh.WarehouseDamaged:  # the run fails: a damaged warehouse is never served as current
+                raise
             except Exception as err:  # the load itself succeeded; readers keep the previous snapshot
                 logger.warning("snapshot not published: %s", err)
                 wh.finish_run(con, run_id, "completed", counts, time.monotonic() - started,
                               f"snapshot not published: {err}")
     except BaseException as err:  # Ctrl-C too: the run is recorded as failed, committed batches stay
-        try:
-            wh.finish_run(con, run_id, "failed", counts, time.monotonic() - started,
-                          f"{type(err).__name__}: {err}")
-        except Exception:
-            pass
+        reason = wh.describe(err)
+        unrecorded = wh.record_failure(con, db_path, run_id, counts, time.monotonic() - started, reason)
+        if isinstance(err, duckdb.Error) and "Corrupt database file" in str(err):
+            raise wh.WarehouseDamaged(
+                f"warehouse {db_path} fails DuckDB's checks ({reason}); its snapshot is not published. Rebuild it "
+                f"with `fazhi run` into a new --warehouse") from None
+        if isinstance(err, duckdb.Error):  # a failed write (disk full, I/O error): one line, not DuckDB's dump
+            raise wh.WarehouseError(
+                f"writing warehouse {db_path} failed: {reason}; what earlier batches committed is kept, " +
+                (f"and run {run_id} is recorded as failed" if unrecorded is None else
+                 f"but run {run_id} could not be recorded as failed ({unrecorded})")) from None
         raise
     finally:
         batch_scope.close()
-        con.close()
+        with contextlib.suppress(duckdb.Error):  # already reported; an invalidated connection fails to close
+            con.close()
     summary = {"run_id": run_id, "input": str(root), "warehouse": str(db_path), **counts,
                "seconds": round(time.monotonic() - started, 2),
                "stage_seconds": {k: round(v, 3) for k, v in stage_seconds.items()}}

@@ -10,6 +10,7 @@ great_expectations is imported inside functions: its import takes seconds and mo
 """
 from __future__ import annotations
 
+import html
 import shutil
 import time
 from dataclasses import dataclass, field, replace
@@ -144,6 +145,27 @@ def _text(value) -> str:
     return "null" if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else str(value)
 
 
+def _html_safe(df):
+    """The frame with every string holding & < > " or ' HTML-escaped, for Great Expectations: its Data Docs put
+    unexpected values into the page as they are, so a source_name of <script>…</script> would run there.
+
+    Escaping is one-to-one, so uniqueness, equality and the suites' value sets (none holds such a character)
+    judge the escaped frame as they would the original; _outcome unescapes the examples it keeps.
+    """
+    import pandas as pd
+
+    escaped = None
+    for column in df.columns:
+        values = df[column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        special = values.map(lambda v: isinstance(v, str) and any(c in v for c in "&<>\"'"))
+        if special.any():
+            escaped = df.copy(deep=False) if escaped is None else escaped
+            escaped[column] = values.map(lambda v: html.escape(v) if isinstance(v, str) else v)
+    return df if escaped is None else escaped
+
+
 def _observed(df, index, kwargs: dict) -> str:
     if "column" in kwargs:
         return _text(df.at[index, kwargs["column"]])
@@ -160,7 +182,8 @@ def _outcome(suite: str, spec: dict, result) -> Outcome:
     info = result.exception_info or {}
     if info.get("raised_exception"):
         error = str(info.get("exception_message") or "the expectation raised an exception").splitlines()[0]
-    examples = [_text(v) for v in (res.get("partial_unexpected_list") or [])[:EXAMPLES]]
+    # Values reached GX HTML-escaped (_html_safe); dq_results keeps them as they are in the warehouse.
+    examples = [html.unescape(_text(v)) for v in (res.get("partial_unexpected_list") or [])[:EXAMPLES]]
     percent = res.get("unexpected_percent")
     return Outcome(suite=suite, expectation=spec["type"], column=_column_of(kwargs),
                    row_condition=_condition_text(kwargs.get("row_condition")), notes=spec.get("notes"),
@@ -261,8 +284,9 @@ class _Validation:
         # COMPLETE returns the index of every failing row, which figure_issues needs; the others need counts.
         result_format = "COMPLETE" if name == FLAGGED_SUITE else "SUMMARY"
         try:
-            result = definition.run(batch_parameters={"dataframe": df}, expectation_parameters=self.parameters,
-                                    result_format=result_format, run_id=gx_run)
+            result = definition.run(batch_parameters={"dataframe": _html_safe(df)},
+                                    expectation_parameters=self.parameters, result_format=result_format,
+                                    run_id=gx_run)
         finally:
             self._release_frames()
         # GX's results are matched to the suite file's expectations by id, so notes and kwargs line up.
@@ -449,5 +473,7 @@ def markdown_summary(report: QualityReport) -> str:
             examples = "; ".join(o.examples) if not o.error else f"error: {o.error}"
             cells = [o.suite, o.expectation, o.column or "", o.row_condition or "",
                      str(o.unexpected_count if o.unexpected_count is not None else ""), examples, o.notes or ""]
-            lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+            # Escaped: document text (a source_name of <script>…) must not become markup in the Prefect UI.
+            lines.append("| " + " | ".join(html.escape(c).replace("|", "\\|").replace("\n", " ") for c in cells)
+                         + " |")
     return "\n".join(lines) + "\n"

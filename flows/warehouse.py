@@ -36,6 +36,10 @@ class WarehouseLocked(WarehouseError):
     """Another process holds the warehouse file."""
 
 
+class WarehouseDamaged(WarehouseError):
+    """A database file failed DuckDB's checks (a block whose checksum does not match, a file it cannot open)."""
+
+
 def lock_holder(err: Exception) -> str:
     """The process DuckDB names as holding a file's lock, e.g. '/usr/bin/python3 (PID 4242)'."""
     found = re.search(r"held in (.+?) \(PID (\d+)\)", str(err))
@@ -163,9 +167,18 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch, replaced: dic
         record_errors(con, run_id, batch.errors)
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        rollback(con)
         raise
     return len(doc_ids)
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if any: a commit that failed (disk full) has already ended it, and the
+    rollback's own error would hide the reason."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
 
 
 def upsert_orgs(con: duckdb.DuckDBPyConnection, names: set[str]) -> None:
@@ -217,6 +230,19 @@ def missing_documents(con: duckdb.DuckDBPyConnection, root: Path, present: set[s
             and not any((path or "").startswith(f.rstrip(os.sep) + os.sep) for f in unreadable_folders)]
 
 
+def documents_under(con: duckdb.DuckDBPyConnection, root: Path) -> int:
+    """How many documents were read from under root."""
+    prefix = str(root).rstrip(os.sep) + os.sep
+    return con.execute("select count(*) from documents where starts_with(source_path, ?)", [prefix]).fetchone()[0]
+
+
+def set_stale(con: duckdb.DuckDBPyConnection, source_names: list[str], stale: bool) -> None:
+    """Mark documents whose file no longer yields a document as stale (or current again)."""
+    if source_names:
+        con.execute("update documents set stale = ? where stale is distinct from ? "
+                    "and source_name in (select unnest(?))", [stale, stale, source_names])
+
+
 def prune(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
     """Remove documents whose files disappeared, all in one transaction."""
     if not doc_ids:
@@ -227,7 +253,7 @@ def prune(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
             con.execute(f"delete from {table} where doc_id in (select unnest(?))", [doc_ids])
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        rollback(con)
         raise
 
 
@@ -243,6 +269,30 @@ def mark_crashed_runs(con: duckdb.DuckDBPyConnection, found_by: str) -> list[str
                     "'the process ended before the run finished (found by run ' || ? || ')' "
                     "where status = 'running'", [found_by])
     return crashed
+
+
+def unvalidated_runs(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
+    """Runs other than run_id that may have changed data and never completed a validation since the last
+    validation of every row: killed or failed during loading or validating, or whose check broke.
+
+    A validation completed when dq_results holds its rows (they are written in one transaction with
+    figure_issues); a validation of every row is a `fazhi validate` (no runs row) or a run's 'all'.
+    """
+    return [r[0] for r in con.execute(
+        """
+        with last_full as (
+            select max(d.validated_at) as at from dq_results d
+            where d.run_id not in (select run_id from runs where validation is distinct from 'all'))
+        select r.run_id from runs r, last_full
+        where r.run_id <> ? and r.validation is distinct from 'skipped'
+          and (last_full.at is null or r.started_at > last_full.at)
+          and not exists (select 1 from dq_results d where d.run_id = r.run_id)
+        order by r.started_at""", [run_id]).fetchall()]
+
+
+def set_validation(con: duckdb.DuckDBPyConnection, run_id: str, how: str) -> None:
+    """Record how the run validates: scoped, all or skipped (before it starts, so a crash leaves it unfinished)."""
+    con.execute("update runs set validation = ? where run_id = ?", [how, run_id])
 
 
 def snapshot_path(path: Path) -> Path:
@@ -269,10 +319,31 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
         shutil.copyfile(path, tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        try:
+            check_database(tmp)
+        except duckdb.Error as err:
+            raise WarehouseDamaged(
+                f"snapshot not published: the copy of {path} fails DuckDB's checks ({str(err).splitlines()[0]}); "
+                f"{target} is left as it was. The warehouse itself may be damaged: rebuild it with `fazhi run` "
+                f"into a new --warehouse") from None
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def check_database(path: Path) -> None:
+    """Open a database file read-only and read every row of every table; raises duckdb.Error when it is damaged.
+
+    DuckDB verifies a block's checksum when it reads it, so reading every column of every row touches every
+    block in use (a count(*) would not: it is answered from metadata). Measured: 0.03 s for the sample warehouse.
+    """
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for (table,) in con.execute("select table_name from duckdb_tables() where not temporary").fetchall():
+            con.execute(f'select bit_xor(hash(t)) from "{table}" t').fetchone()
+    finally:
+        con.close()
 
 
 def new_run_id() -> str:
@@ -291,3 +362,48 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts:
         "docs_failed = ?, docs_pruned = ?, figures = ?, seconds = ?, message = ? where run_id = ?",
         [datetime.now(), status, counts.get("seen", 0), counts.get("loaded", 0), counts.get("skipped", 0),
          counts.get("failed", 0), counts.get("pruned", 0), counts.get("figures", 0), seconds, message, run_id])
+
+
+def is_write_failure(err: BaseException) -> bool:
+    """True for an error of the storage under the warehouse (disk full, I/O error), not of the rows written."""
+    return isinstance(err, (duckdb.IOException, duckdb.FatalException, OSError)) or \
+        "Could not write file" in str(err)
+
+
+def describe(err: BaseException) -> str:
+    """An error in one line; for a DuckDB fatal error, the original cause (e.g. No space left on device)."""
+    text = str(err)
+    found = re.search(r'Original error: "(.+)"', text)
+    line = found.group(1) if found else (text.splitlines()[0] if text else "")
+    return f"{type(err).__name__}: {line}" if line else type(err).__name__
+
+
+def record_failure(con: duckdb.DuckDBPyConnection, path: Path, run_id: str, counts: dict, seconds: float,
+                   message: str) -> str | None:
+    """Record the run as failed; None when recorded, else why it could not be.
+
+    After a fatal write error (disk full, I/O error) DuckDB invalidates the connection: the warehouse is then
+    opened anew, which replays what was committed before, to write the run's row there.
+    """
+    try:
+        finish_run(con, run_id, "failed", counts, seconds, message)
+        return None
+    except Exception:  # the connection is unusable; try a fresh one below
+        try:
+            con.close()
+        except Exception:
+            pass
+    try:
+        fresh = connect(path, timeout=5)
+    except Exception as err:
+        return describe(err)
+    try:
+        finish_run(fresh, run_id, "failed", counts, seconds, message)
+        return None
+    except Exception as err:
+        return describe(err)
+    finally:
+        try:
+            fresh.close()
+        except Exception:
+            pass

@@ -1,8 +1,13 @@
 """Ingest: discovery, decoding with detection, HTML to text, metadata."""
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+
 import pytest
 
+from flows import ingest
 from flows.ingest import IngestError, decode, discover, document_from_bytes, html_to_text
 from flows.metadata import extract_metadata
 
@@ -100,6 +105,42 @@ def test_discover_survives_a_symlink_loop(tmp_path):
     files, problems = discover(tmp_path)
     assert [f.name for f in files] == ["r.txt"]
     assert problems and "symlink loop" in problems[0][1]
+
+
+def test_symlinks_out_of_the_input_folder_are_not_followed_unless_asked(tmp_path):
+    root, outside = tmp_path / "in", tmp_path / "outside"
+    (root / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (root / "a.txt").write_text("x")
+    (outside / "b.txt").write_text("y")
+    (root / "sub" / "inner.txt").symlink_to(root / "a.txt")  # inside the folder: read
+    (root / "secret.txt").symlink_to(outside / "b.txt")
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    files, problems = discover(root)
+    assert [f.relative_to(root).as_posix() for f in files] == ["a.txt", "sub/inner.txt"]
+    assert sorted((Path(p).name, why.split(",")[0]) for p, why in problems) == [
+        ("linked", f"symlink to {outside.resolve()}"), ("secret.txt", f"symlink to {(outside / 'b.txt').resolve()}")]
+    assert all("not followed (--follow-links follows it)" in why for _, why in problems)
+    followed, problems = discover(root, follow_links=True)
+    assert [f.relative_to(root).as_posix() for f in followed] == ["a.txt", "secret.txt", "linked/b.txt",
+                                                                   "sub/inner.txt"]
+    assert problems == []
+
+
+def fifo(path):
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda d: fifo(d / "fifo.txt"), "not a regular file (a FIFO)"),
+    (lambda d: (d / "zero.txt").symlink_to("/dev/zero") or d / "zero.txt", "not a regular file (a character device)"),
+    (lambda d: (d / "big.txt").write_bytes(b"x" * 65) and d / "big.txt", "too large: 65 bytes"),
+])
+def test_only_regular_files_within_the_cap_are_read(tmp_path, monkeypatch, make, reason):
+    monkeypatch.setattr(ingest, "MAX_BYTES", 64)
+    with pytest.raises(IngestError, match=re.escape(reason)):
+        ingest.read_capped(make(tmp_path))
 
 
 def test_metadata_from_a_page_header():

@@ -127,3 +127,22 @@ def test_token_spans_are_jiebas_tokens_with_whitespace_left_out():
     assert all(text[s:e] == w and not w.isspace() for w, s, e in zip(words, starts, ends))
     assert len(expected) < len(tokenizer().lcut(text))  # the text has whitespace tokens to leave out
     assert [len(x) for x in token_spans("")] == [0, 0, 0]
+
+
+INVISIBLE = {"zero-width space": "\u200b", "zero-width non-joiner": "\u200c", "zero-width joiner": "\u200d",
+             "word joiner": "\u2060", "byte-order mark": "\ufeff", "NUL": "\x00", "soft hyphen": "\u00ad",
+             "left-to-right mark": "\u200e", "invisible separator": "\u2063", "unit separator": "\x1f"}
+
+
+@pytest.mark.parametrize("name", INVISIBLE)
+@pytest.mark.parametrize("raw_number, expected", [("1{}2{}3件", "123件"), ("9{}5.{}5%", "95.5%")])
+def test_invisible_characters_inside_a_number_are_dropped_and_offsets_stay_exact(name, raw_number, expected):
+    raw = "法院受理案件" + raw_number.format(INVISIBLE[name], INVISIBLE[name]) + "。"
+    norm = normalize(raw)
+    assert norm.text == "法院受理案件" + expected + "。"
+    # Every character of the normalized text maps to the same character of the raw text.
+    for pos, ch in enumerate(norm.text):
+        assert raw[norm.raw_offset(pos)] == ch
+    start = norm.text.index(expected)
+    raw_start, raw_end = norm.raw_offset(start), norm.raw_offset(start + len(expected) - 1) + 1
+    assert raw[raw_start:raw_end] == raw_number.format(INVISIBLE[name], INVISIBLE[name])

@@ -136,16 +136,18 @@ def test_a_read_that_fails_once_is_retried_by_prefect(prefect_harness, tmp_path,
     corpus.mkdir()
     (corpus / "a.txt").write_text(SENTENCE, encoding="utf-8")
     (corpus / "flaky.txt").write_text("台州" + SENTENCE, encoding="utf-8")
-    real_read_bytes = Path.read_bytes
+    from flows import ingest
+
+    real_read = ingest.read_capped
     failures = []
 
-    def read_bytes_failing_once(self):
-        if self.name == "flaky.txt" and not failures:
-            failures.append(self)
-            raise OSError(errno.EIO, "Input/output error", str(self))
-        return real_read_bytes(self)
+    def read_failing_once(path):
+        if path.name == "flaky.txt" and not failures:
+            failures.append(path)
+            raise OSError(errno.EIO, "Input/output error", str(path))
+        return real_read(path)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes_failing_once)
+    monkeypatch.setattr(ingest, "read_capped", read_failing_once)
     monkeypatch.setattr(pipeline, "process_batch", pipeline.process_batch.with_options(retry_delay_seconds=0))
     db = tmp_path / "w.duckdb"
     summary = pipeline.etl(input_dir=str(corpus), warehouse=str(db))
@@ -248,9 +250,53 @@ def test_prune_leaves_other_folders_documents_and_a_renamed_file_reloads(prefect
     assert sorted(r[0] for r in query(db, "select source_name from documents")) == ["a.txt", "b.txt"]
 
     (second / "b.txt").rename(second / "b-renamed.txt")
-    summary = etl(input_dir=str(second), warehouse=str(db), prune=True)
+    # One of the folder's one document goes: more than half, so only with force.
+    summary = etl(input_dir=str(second), warehouse=str(db), prune=True, force=True)
     assert summary["pruned"] == 1 and summary["loaded"] == 1 and summary["failed"] == 0
     assert sorted(r[0] for r in query(db, "select source_name from documents")) == ["a.txt", "b-renamed.txt"]
+
+
+@pytest.mark.parametrize("keep, pruned_without_force", [(0, None), (2, None), (3, 2)])
+def test_prune_refuses_to_remove_more_than_half_of_a_folder_without_force(prefect_harness, sample_copy, tmp_path,
+                                                                         keep, pruned_without_force):
+    from flows.pipeline import InputError, etl
+
+    db = tmp_path / "w.duckdb"
+    etl(input_dir=str(sample_copy), warehouse=str(db), snapshot=False)
+    for path in sorted(sample_copy.iterdir())[keep:]:
+        path.unlink()
+    if pruned_without_force is not None:
+        assert etl(input_dir=str(sample_copy), warehouse=str(db), prune=True, snapshot=False)["pruned"] == 2
+        return
+    with pytest.raises(InputError) as refused:
+        etl(input_dir=str(sample_copy), warehouse=str(db), prune=True, snapshot=False)
+    assert str(refused.value) == (
+        f"--prune would remove {5 - keep} of the 5 documents read from {sample_copy} (more than 50%; {keep} report "
+        f"files found there now): is the folder empty or not mounted? Nothing was removed; add --force to prune "
+        f"them anyway")
+    assert query(db, "select count(*) from documents") == [(5,)]
+    summary = etl(input_dir=str(sample_copy), warehouse=str(db), prune=True, force=True, snapshot=False)
+    assert summary["pruned"] == 5 - keep and query(db, "select count(*) from documents") == [(keep,)]
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x00\x01\x02" * 100])
+def test_a_file_that_no_longer_reads_keeps_its_rows_marked_stale_until_it_is_back(prefect_harness, sample_copy,
+                                                                                 tmp_path, damage):
+    from flows.pipeline import etl
+
+    db = tmp_path / "w.duckdb"
+    etl(input_dir=str(sample_copy), warehouse=str(db), snapshot=False)
+    path = sorted(sample_copy.iterdir())[0]
+    good = path.read_bytes()
+    rows = query(db, "select doc_id, n_figures from documents where source_name = ?", [path.name])
+    path.write_bytes(damage)
+    summary = etl(input_dir=str(sample_copy), warehouse=str(db), snapshot=False)
+    assert (summary["stale"], summary["failed"]) == (1, 1)
+    assert query(db, "select source_name from documents where stale") == [(path.name,)]
+    assert query(db, "select doc_id, n_figures from documents where source_name = ?", [path.name]) == rows
+    path.write_bytes(good)
+    assert etl(input_dir=str(sample_copy), warehouse=str(db), snapshot=False)["stale"] == 0
+    assert query(db, "select count(*) from documents where stale") == [(0,)]
 
 
 # ---- crash safety -----------------------------------------------------------------------------------------
@@ -500,3 +546,63 @@ def test_the_writer_caps_duckdb_memory_checkpoints_less_often_and_a_bad_cap_is_o
     reader = wh.connect(tmp_path / "w.duckdb", read_only=True)  # readers keep DuckDB's default
     assert reader.execute("select 1").fetchone() == (1,)
     reader.close()
+
+
+def test_a_damaged_warehouse_is_never_published_as_the_snapshot(prefect_harness, sample_warehouse, tmp_path):
+    from click.testing import CliRunner
+
+    from flows import warehouse as wh
+    from flows.cli import cli
+
+    db = tmp_path / "fazhi.duckdb"
+    shutil.copyfile(sample_warehouse, db)
+    size = db.stat().st_size
+    with open(db, "r+b") as f:  # random bytes into its middle, as a failing disk would leave them
+        f.seek(size // 2)
+        f.write(os.urandom(4096))
+    with pytest.raises(duckdb.Error, match="checksum"):
+        wh.check_database(db)
+    result = CliRunner().invoke(cli, ["run", "--input", str(SAMPLE), "--warehouse", str(db)])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    # Found by the checkpoint before the run completes, or by the check of the copy: either way one line.
+    assert len(errors) == 1 and "fails DuckDB's checks" in errors[0] and "not published" in errors[0]
+    assert "Corrupt database file" in errors[0]
+    assert not wh.snapshot_path(db).exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("failure", [
+    duckdb.IOException('IO Error: Could not write file "w.duckdb.wal": No space left on device'),
+    duckdb.TransactionException('TransactionContext Error: Failed to commit: Could not write file "w.duckdb.wal": '
+                                'Input/output error'),
+])
+def test_a_failed_write_is_one_line_the_run_failed_and_earlier_batches_kept(prefect_harness, sample_copy, tmp_path,
+                                                                            monkeypatch, failure):
+    from click.testing import CliRunner
+
+    from flows import warehouse as wh
+    from flows.cli import cli
+
+    db = tmp_path / "w.duckdb"
+    real_load, calls = wh.load_batch, []
+
+    def load_failing_from_the_second_batch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise failure
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(wh, "load_batch", load_failing_from_the_second_batch)
+    result = CliRunner().invoke(cli, ["run", "--input", str(sample_copy), "--warehouse", str(db), "--batch-size", "2"])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    reason = str(failure).split(": ", 1)[1]
+    assert len(errors) == 1 and errors[0].startswith(f"error: writing warehouse {db} failed: ")
+    assert reason in errors[0] and "is recorded as failed" in errors[0]
+    assert "Traceback" not in result.output
+    [(status, message)] = query(db, "select status, message from runs")
+    assert status == "failed" and reason in message
+    first = sorted(sample_copy.iterdir())[:2]
+    assert sorted(r[0] for r in query(db, "select source_name from documents")) == [p.name for p in first]
+    assert query(db, "select count(*) from figures f join documents d using (doc_id)") == \
+        query(db, "select sum(n_figures) from documents")

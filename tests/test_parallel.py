@@ -1,6 +1,7 @@
 """Parallel and fast paths: worker processes, a Dask cluster and Arrow transport load the same warehouse."""
 from __future__ import annotations
 
+import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -224,3 +225,27 @@ def test_an_existing_dask_cluster_is_used_through_its_address(prefect_harness, c
                       dask_address=cluster.scheduler_address, snapshot=False)
         assert summary["loaded"] == 10
     assert table_contents(db) == table_contents(one_worker_warehouse)
+
+
+def test_the_unchanged_check_reads_no_fifo_and_nothing_over_the_cap(tmp_path, monkeypatch):
+    import threading
+
+    from flows import ingest
+
+    monkeypatch.setattr(ingest, "MAX_BYTES", 64)
+    text = b"x" * 10
+    os.mkfifo(tmp_path / "fifo.txt")
+
+    def write_once():  # were the FIFO read, it would give the loaded bytes and pass as unchanged
+        try:
+            with open(tmp_path / "fifo.txt", "wb") as f:
+                f.write(text)
+        except OSError:
+            pass
+
+    threading.Thread(target=write_once, daemon=True).start()
+    (tmp_path / "big.txt").write_bytes(b"y" * 65)
+    (tmp_path / "same.txt").write_bytes(text)
+    known = {"fifo.txt": doc_id_for(text), "big.txt": doc_id_for(b"y" * 65), "same.txt": doc_id_for(text)}
+    todo, unchanged = split_unchanged([tmp_path / n for n in known], tmp_path, known)
+    assert [p.name for p in todo] == ["fifo.txt", "big.txt"] and unchanged == ["same.txt"]

@@ -365,3 +365,53 @@ def test_a_relative_warehouse_path_is_validated_with_data_docs_beside_it(prefect
     summary = etl(input_dir=str(SAMPLE), warehouse="warehouse/fazhi.duckdb")
     assert "error" not in summary["quality"] and summary["quality"]["expectations"] >= 45
     assert (tmp_path / "warehouse" / "data_docs" / "fazhi" / "index.html").exists()
+
+
+class Killed(BaseException):
+    """Stands for the process dying inside validation (kill -9 gives Python no chance to record anything)."""
+
+
+@pytest.mark.parametrize("fault", [Killed, RuntimeError])
+def test_a_run_after_an_unfinished_validation_validates_every_row_again(prefect_harness, tmp_path, monkeypatch,
+                                                                        fault):
+    from flows import quality
+    from flows.pipeline import etl
+
+    corpus, db = corpus_with_the_rate_above_100(tmp_path), tmp_path / "fazhi.duckdb"
+
+    def broken(*args, **kwargs):
+        raise fault("validation interrupted")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(quality, "validate_warehouse", broken)
+        try:
+            etl(input_dir=str(corpus), warehouse=str(db), snapshot=False)
+        except Killed:
+            pass
+    assert query(db, "select count(*) from figures_clean where surface = ?", [RATE_ABOVE_100]) == [(1,)]
+    summary = etl(input_dir=str(corpus), warehouse=str(db), snapshot=False)
+    assert summary["loaded"] == 0 and summary["quality"]["flagged_figures"] == 1
+    assert query(db, "select count(*) from figures_clean where surface = ?", [RATE_ABOVE_100]) == [(0,)]
+    assert query(db, "select validation from runs order by started_at") == [("scoped",), ("all",)]
+    # Once a validation completed, a run with nothing changed skips it again.
+    assert etl(input_dir=str(corpus), warehouse=str(db), snapshot=False)["quality"] == {"skipped": "nothing changed"}
+
+
+def test_data_docs_escape_document_text_and_dq_results_keep_it_as_it_is(sample_warehouse, tmp_path):
+    """A duplicate source_name holding markup is shown as text in Data Docs, never run as a script."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(sample_warehouse, path)
+    name = "<script>alert('x&y')</script>.txt"
+    con = duckdb.connect(str(path))
+    con.execute("insert into documents (doc_id, source_name, source_path) values ('a1', ?, 'a'), ('b2', ?, 'b')",
+                [name, name])
+    con.close()
+    docs = data_docs_dir(path)
+    report = validate(path, docs)
+    duplicate = [o for o in report.failed if o.column == "source_name"]
+    assert len(duplicate) == 1 and duplicate[0].examples == [name, name]
+    pages = "".join(p.read_text(encoding="utf-8") for p in docs.rglob("*.html"))
+    assert "<script>alert" not in pages
+    assert "&lt;script&gt;alert(&#x27;x&amp;y&#x27;)&lt;/script&gt;.txt" in pages
+    assert query(path, "select examples from dq_results where column_name = 'source_name' and not success") == \
+        [([name, name],)]

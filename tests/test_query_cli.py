@@ -90,6 +90,37 @@ def test_sql_cannot_change_the_warehouse(sample_warehouse):
     assert count(sample_warehouse, "select count(*) from figures") == before
 
 
+@pytest.mark.parametrize("statement, target", [
+    ("copy (select 'x') to '{warehouse}'", "warehouse"),
+    ("copy (select 'x') to '{other}'", "other"),
+    ("select * from read_text('/etc/passwd')", None),
+    ("attach '{other}' as o (read_only false); create table o.t as select 1", "other"),
+    ("install httpfs", None),
+    ("set enable_external_access = true", None),
+])
+def test_sql_reaches_nothing_but_the_warehouse(sample_warehouse, tmp_path, statement, target):
+    path = tmp_path / "fazhi.duckdb"
+    shutil.copyfile(sample_warehouse, path)
+    other = tmp_path / "other.txt"
+    other.write_text("the user's", encoding="utf-8")
+    before = {p: p.read_bytes() for p in (path, other)}
+    result = fazhi("sql", statement.format(warehouse=path, other=other), "--warehouse", path)
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("error: ")
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in (path, other)} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fazhi.duckdb", "other.txt"]
+
+
+def test_sql_with_allow_files_writes_where_asked(sample_warehouse, tmp_path):
+    out = tmp_path / "clean.csv"
+    blocked = fazhi("sql", f"copy (select 1 as n) to '{out}'", "--warehouse", sample_warehouse)
+    assert blocked.exit_code == 1 and "--allow-files" in blocked.stderr and not out.exists()
+    allowed = fazhi("sql", f"copy (select 1 as n) to '{out}'", "--allow-files", "--warehouse", sample_warehouse)
+    assert allowed.exit_code == 0, allowed.output
+    assert out.read_text(encoding="utf-8").split() == ["n", "1"]
+
+
 def test_a_missing_warehouse_is_one_line(tmp_path):
     result = fazhi("sql", "select 1", "--warehouse", tmp_path / "none.duckdb")
     assert result.exit_code == 1
@@ -148,7 +179,7 @@ def test_export_parquet_partitions_figures_by_year_and_reads_back_whole(sample_w
     finally:
         con.close()
     # A second export replaces the first rather than adding to it.
-    assert fazhi("export", dest, "--warehouse", sample_warehouse).exit_code == 0
+    assert fazhi("export", dest, "--overwrite", "--warehouse", sample_warehouse).exit_code == 0
     assert count(sample_warehouse, f"select count(*) from read_parquet('{dest}/figures/**/*.parquet')") == \
         count(sample_warehouse, "select count(*) from figures")
 
@@ -161,3 +192,37 @@ def test_export_csv_with_views(sample_warehouse, tmp_path):
     rows = count(sample_warehouse, f"select count(*) from read_csv('{dest}/figures/**/*.csv', hive_partitioning = true)")
     assert rows == count(sample_warehouse, "select count(*) from figures")
     assert "read back with" in result.stdout
+
+
+USER_FILES = ("documents/thesis.docx", "figures/plot.png", "notes.txt", "figures/year=2020/mine.txt")
+
+
+def test_export_refuses_a_folder_that_is_not_empty_and_keeps_user_files_with_overwrite(sample_warehouse, tmp_path):
+    dest = tmp_path / "out"
+    for rel in USER_FILES:
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_text(f"the user's {rel}", encoding="utf-8")
+    refused = fazhi("export", dest, "--warehouse", sample_warehouse)
+    assert refused.exit_code == 1
+    assert refused.stderr.strip().splitlines() == [
+        f"error: export folder {dest} is not empty: pass --overwrite to replace the files of an earlier export "
+        "there (only those listed in its .fazhi-export.json), or choose a new folder"]
+    for _ in range(2):  # the second time replaces the first export's files
+        result = fazhi("export", dest, "--overwrite", "--warehouse", sample_warehouse)
+        assert result.exit_code == 0, result.output
+        for rel in USER_FILES:
+            assert (dest / rel).read_text(encoding="utf-8") == f"the user's {rel}"
+        assert count(sample_warehouse, f"select count(*) from read_parquet('{dest}/figures/**/*.parquet')") == \
+            count(sample_warehouse, "select count(*) from figures")
+    assert not list(dest.glob(".fazhi-export-*"))
+
+
+def test_export_stops_before_replacing_a_user_file_where_it_would_write(sample_warehouse, tmp_path):
+    dest = tmp_path / "out"
+    (dest / "runs.parquet").parent.mkdir(parents=True)
+    (dest / "runs.parquet").write_text("the user's", encoding="utf-8")
+    result = fazhi("export", dest, "--overwrite", "--warehouse", sample_warehouse)
+    assert result.exit_code == 1
+    assert f"{dest / 'runs.parquet'} is not a file fazhi exported" in result.stderr
+    assert (dest / "runs.parquet").read_text(encoding="utf-8") == "the user's"
+    assert sorted(p.name for p in dest.iterdir()) == ["runs.parquet"]

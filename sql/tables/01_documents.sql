@@ -20,8 +20,11 @@ create table if not exists documents (
     n_figures       integer,
     warnings        varchar[],
     run_id          varchar,
-    loaded_at       timestamp
+    loaded_at       timestamp,
+    stale           boolean default false
 );
+-- Warehouses created before stale existed get the column too (false for every row they hold).
+alter table documents add column if not exists stale boolean default false;
 comment on table documents is 'One row per report file loaded: its decoded raw text, its normalized text (all figure offsets point into text) and the metadata read from it.';
 comment on column documents.doc_id is 'Hash of the file''s raw bytes (16 hex digits); an unchanged file keeps its id.';
 comment on column documents.source_name is 'Path of the file below the input folder, e.g. 000_bda1f0a19c388d12.txt.';
@@ -45,3 +48,4 @@ comment on column documents.n_figures is 'Number of figures extracted from this 
 comment on column documents.warnings is 'Problems met while reading that did not stop the load (e.g. replaced undecodable bytes).';
 comment on column documents.run_id is 'The run that loaded this version of the document (see runs).';
 comment on column documents.loaded_at is 'When this version of the document was loaded.';
+comment on column documents.stale is 'True when the file is still there but no longer yields a document (now empty, unreadable, undecodable): these rows are its last good version, kept but not current; see ingest_errors for why. False again once the file loads or its bytes are back.';

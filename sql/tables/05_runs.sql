@@ -14,6 +14,8 @@ create table if not exists runs (
     seconds        double,
     message        varchar
 );
+-- Warehouses created before validation was recorded get the column too.
+alter table runs add column if not exists validation varchar;
 comment on table runs is 'One row per flow run against this warehouse, with its counts.';
 comment on column runs.run_id is 'Id of the run (also stored on the documents and errors it produced).';
 comment on column runs.flow_run_id is 'The Prefect flow run id, to find the run in the Prefect UI.';
@@ -29,3 +31,4 @@ comment on column runs.docs_pruned is 'Documents removed because their file disa
 comment on column runs.figures is 'Figures extracted from the documents loaded by this run.';
 comment on column runs.seconds is 'Wall time of the run in seconds.';
 comment on column runs.message is 'A short note, e.g. the error that failed the run.';
+comment on column runs.validation is 'How the run validated: scoped (its own documents plus the warehouse-wide checks), all (every row: an earlier validation never finished) or skipped (nothing changed). It completed when dq_results has rows of the run; a run whose validation did not complete makes the next run validate every row.';
