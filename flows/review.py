@@ -272,6 +272,13 @@ def _figure_fields(f: dict, issues: list[dict], matcher: MetricMatcher) -> list[
         return ("written in its sentence" if text and text in sentence
                 else "not written so in its sentence: an earlier mention, the fullest name or the report's own")
 
+    rules = dict(part.split(":", 1) for part in (f.get("context_rule") or "").split() if ":" in part)
+
+    def scope_rule(field: str) -> str:
+        """The scope strategy that set org or period (figures.context_rule; flows/extract/scope.py, context.py)."""
+        rule = rules.get(field)
+        return f"scope rule {rule} (README: What each figure belongs to)" if rule and rule != "none" else ""
+
     value = _fmt_value(f["value"]) + (f" – {_fmt_value(f['value_max'])}" if f.get("value_max") is not None else "")
     approx = f["approx"] or ""
     if f.get("value_low") is not None or f.get("value_high") is not None:
@@ -295,9 +302,10 @@ def _figure_fields(f: dict, issues: list[dict], matcher: MetricMatcher) -> list[
         ["direction", f.get("direction") or "", number_rule if f.get("direction") else ""],
         ["metric", f.get("metric") or "", "context reader: the label before the figure (flows/extract/context.py)"],
         ["metric_id", metric_id, mapped],
-        ["org", f.get("org") or "", f"context reader, {where(f.get('org'))}" if f.get("org") else ""],
-        ["period", f.get("period_text") or "",
-         f"context reader, {where(f.get('period_text'))}" if f.get("period_text") else ""],
+        ["org", f.get("org") or "", scope_rule("org") or (f"context reader, {where(f.get('org'))}"
+                                                          if f.get("org") else "")],
+        ["period", f.get("period_text") or "", scope_rule("period") or (
+            f"context reader, {where(f.get('period_text'))}" if f.get("period_text") else "")],
         ["period dates", _period_dates(f) + (f" ({f['period_type']})" if f.get("period_type") else ""),
          "resolved from the period and the report's year" if f.get("period_start") or f.get("period_end") else ""],
         ["baseline", baseline, (number_rule if f.get("baseline") else "")
