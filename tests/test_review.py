@@ -90,6 +90,9 @@ def test_flagged_figure_carries_the_expectations_reason(sample_site, sample_rows
     assert fields["value"] == "117.96" and fields["kind"] == "rate"
     assert fields["flagged"].startswith("A rate is a share in percent, between 0 and 100.")
     assert fields["metric_id"].startswith("exec_sanction_rate")
+    # what set org and period: the scope rule recorded in figures.context_rule
+    why = {row[0]: data["by"][row[2]] for row in data["figures"][int(flagged[0]["data-i"])]["fields"] if row[2] >= 0}
+    assert why["org"].startswith("scope rule ") and why["period"].startswith("scope rule ")
 
 
 def test_index_links_the_failed_expectation_to_the_figure_it_flagged(sample_site, sample_rows):
