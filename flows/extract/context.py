@@ -17,7 +17,8 @@ from .model import Context, DocContext, Quantity
 from .orgs import (CORE_RE, Mention, Place, canonical_name, core_info, find_mentions, gazetteer, lookup_place,
                    place_before, short_place)
 from .periods import PeriodMention, find_periods, period_length_at_start, resolve_period, year_in
-from .scope import Stated, document_period, is_baseline, issuer, section_org, section_period
+from .scope import (Stated, document_period, is_baseline, issuer, section_opening_org, section_org,
+                    section_period)
 
 _INDEX_KEY = "context_index"
 _CLAUSE_END = ",，;；:：。!?！？\n"
@@ -207,7 +208,7 @@ def prepare_document(text: str, doc: DocContext) -> DocIndex:
             s, e, p = item
             if p.level == "scope":  # 全市 -> the city in scope, 全省 -> the province, else as written
                 # as the clause rule reads 全市 before a figure, so that one sentence names one org
-                name = {"全市": city.name if city else None, "全县": county.name if county else None,
+                name = {"全市": _prefecture_of(city), "全县": county.name if county else None,
                         "全区": county.name if county else None}.get(p.name) or p.name
                 refs.append(OrgRef(s, e, name, "place", True, False, place=True))
                 continue
@@ -310,7 +311,7 @@ def _scopes(index: DocIndex, doc: DocContext) -> None:
     model = index.model = build_model(index.text, doc.title)
     first_figure = _first_figure(index)
     for section in model.sections:
-        org = section_org(model, section, index.orgs)
+        org = section_org(model, section, index.orgs) or section_opening_org(model, section, index.orgs, first_figure)
         if org:
             index.section_orgs[section] = org
         period = section_period(model, section, index.periods, first_figure)
@@ -318,8 +319,10 @@ def _scopes(index: DocIndex, doc: DocContext) -> None:
             index.section_periods[section] = period
     opening_hi = next((at for at in (first_figure(lo, hi) for lo, hi in index.paragraphs) if at is not None),
                       len(index.text))
-    opening_subject = next((r.name for r in index.orgs if r.start <= opening_hi and r.subject and not r.place
-                            and not r.object_of_prep), None)
+    # The opening statement's subject: the last one named before the first figure (法务部…发布统计,
+    # 112年各地方检察署侦查终结…: the procuratorates report the figures, the ministry publishes them).
+    opening_subject = next((r.name for r in reversed(index.orgs[:bisect.bisect_right(index.org_starts, opening_hi)])
+                            if r.subject and not r.place and not r.object_of_prep), None)
     index.issuer = issuer(model, index.orgs, opening_subject, index.doc_org, index.region)
     for r in index.orgs:  # 全院 in a contributor's section is that contributor
         if r.whole_institution:
@@ -421,6 +424,15 @@ def _place_first_chars() -> frozenset[str]:
     """The characters place names (full or short) start with."""
     by_name, by_short = gazetteer()
     return frozenset(name[0] for name in (*by_name, *by_short))
+
+
+def _prefecture_of(city: Place | None) -> str | None:
+    """The prefecture-level city 全市 names: a county-level city (平湖市) stands for its prefecture (嘉兴市)."""
+    if city is None:
+        return None
+    if city.level == "county" and city.prefecture:
+        return city.prefecture
+    return city.name
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
@@ -664,7 +676,7 @@ def _current_place(index: DocIndex, pos: int, word: str) -> str | None:
         if want_county and p.name.endswith(("县", "区")):
             return p.name
         if not want_county:
-            if p.name.endswith("市"):
+            if p.name.endswith("市") and p.level != "county":  # 平湖市 is a county-level city: 全市 is 嘉兴市
                 return p.name
             pref = lookup_place(p.prefecture, p.province) if p.prefecture else None
             if pref:

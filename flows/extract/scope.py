@@ -124,7 +124,22 @@ def section_org(model: DocumentModel, section: Section, refs) -> Stated | None:
         # An unnumbered short line may be a photo caption (台州中院召开…新闻发布会): only a line that is nothing but
         # the institution's name heads a section for it.
         named = [r for r in named if _line_of(text, r.start).strip(" \t▲■●◆★#") == text[r.start:r.end]]
-    return Stated(named[-1].name, "section_heading") if named else None
+    if named:
+        return Stated(named[-1].name, "section_heading")
+    return None
+
+
+def section_opening_org(model: DocumentModel, section: Section, refs, first_figure) -> Stated | None:
+    """The subject of a section's opening statement, the last named before the section's first figure
+    (针对…问题,市委政法委把…: the figures of that section are the committee's)."""
+    blocks = model.opening(section.heading_end, section.end, lambda a, b: first_figure(a, b) is not None)
+    if not blocks:
+        return None
+    hi = first_figure(blocks[-1].start, blocks[-1].end)
+    hi = blocks[-1].end if hi is None else hi
+    subjects = [r for r in _between(refs, section.heading_end, hi)
+                if r.subject and not r.place and not r.object_of_prep and _names_someone(r)]
+    return Stated(subjects[-1].name, "section_opening") if subjects else None
 
 
 def _between(refs, lo: int, hi: int) -> list:
@@ -146,8 +161,11 @@ def _line_of(text: str, pos: int) -> str:
 
 def issuer(model: DocumentModel, refs, opening_subject, most_frequent: str | None,
            region: str | None = None) -> Stated | None:
-    """Who reports: named in the headline, the byline or source line, the opening statement, else the most cited."""
+    """Who the figures are reported for: the subject of the opening statement (2022年,全省检察机关共受理… under the
+    headline 四川省人民检察院工作报告), else who the headline, byline or source line names, else the most cited."""
     text = model.text
+    if opening_subject is not None and not _GENERIC.match(opening_subject):
+        return Stated(opening_subject, "issuer_opening")
     if model.headline is not None:
         named = [r for r in _between(refs, model.headline.start, model.headline.end)
                  if not (r.object_of_prep or r.possessive) and (_names_someone(r) or r.name.startswith("全"))]
@@ -162,8 +180,6 @@ def issuer(model: DocumentModel, refs, opening_subject, most_frequent: str | Non
             break
         if _REPORTS_FOR.search(text[max(0, r.start - 2):r.start]) and not r.place:
             return Stated(r.name, "issuer_reports_for")
-    if opening_subject is not None and not _GENERIC.match(opening_subject):
-        return Stated(opening_subject, "issuer_opening")
     if most_frequent and not _GENERIC.match(most_frequent):
         return Stated(most_frequent, "issuer_most_cited")
     named = next((r for r in refs if r.start < 400 and not r.place and not r.collective), None)

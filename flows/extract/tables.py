@@ -274,14 +274,16 @@ def _cell_figure(text: str, row: DataRow, k: int, c: Cell, sign: str | None, sig
     direction = None
     if is_change:
         kind = "change"
-        direction = "down" if sign in ("-", "−") else "up" if sign == "+" else None
+        # under a change header (增减, 同比) an unsigned number is a rise: a fall is written with its minus
+        direction = "down" if sign in ("-", "−") else "up" if sign == "+" or number > 0 else None
     else:
         kind = "rate" if unit == "%" else "duration" if unit == "天" else "amount" if unit == "元" else "count"
     if kind == "amount" and region:
         unit = {"hk": "港元", "mo": "澳门元", "tw": "新台币"}.get(region, unit)
     q = Quantity(surface=text[surface_start:surface_end], char_start=surface_start, char_end=surface_end,
                  value=number, unit=unit, kind=kind, direction=direction, rule="table_cell")
-    metric = row.label if row.label and not row.period else (metric_header or row.group or None)
+    metric = row.label if row.label and not row.period else (
+        (_clean_label(metric_header) if metric_header else None) or row.group or None)
     return TableFigure(q, metric, row.period or period_header, None, table_index, row.r, k, row.label, header)
 
 
@@ -368,19 +370,25 @@ def _column_headers(headers: list[list[str]], n: int) -> list[str | None]:
     for row in reversed(headers):
         if all(_PERIOD_HEADER.match(h) for h in row):
             return _spread(row, n, fill_last=True)
-        if len(row) == n + 1 and all(_PERIOD_HEADER.match(h) for h in row[1:]):
-            return list(row[1:])  # 指标 | 2021年 | 2022年: the first header sits over the row labels
+        cells = row[1:] if len(row) == n + 1 else row if len(row) == n else None  # 指标 over the row labels
+        if cells and any(_PERIOD_HEADER.match(h) for h in cells):
+            # a change column after the period columns (增减(%), 同比) compares the last period with the one before
+            out, last = [], None
+            for h in cells:
+                last = h if _PERIOD_HEADER.match(h) else last
+                out.append(h if _PERIOD_HEADER.match(h) else last if _CHANGE_HEADER.search(h) else None)
+            return out
     return [None] * n
 
 
 def _metric_header(headers: list[list[str]], n: int, k: int) -> str | None:
     """The non-period header over value column k (a header spanning several columns counts for each)."""
     for row in headers:
-        if sum(bool(_PERIOD_HEADER.match(h)) for h in row) >= max(1, len(row) - 1) or len(row) == 1 < n:
+        if all(_PERIOD_HEADER.match(h) for h in row) or len(row) == 1 < n:
             continue  # a row of periods, or a title over the whole table
-        spread = _spread([_clean_label(h) for h in row], n)
-        if k < len(spread) and spread[k]:
-            return spread[k]
+        spread = _spread(row, n)
+        if k < len(spread) and spread[k] and not _PERIOD_HEADER.match(spread[k]):
+            return spread[k]  # as written: 增减(%) says its unit
     return None
 
 
