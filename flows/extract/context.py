@@ -321,8 +321,10 @@ def _scopes(index: DocIndex, doc: DocContext) -> None:
                       len(index.text))
     # The opening statement's subject: the last one named before the first figure (法务部…发布统计,
     # 112年各地方检察署侦查终结…: the procuratorates report the figures, the ministry publishes them).
+    after_headline = model.headline.end if model.headline else 0
     opening_subject = next((r.name for r in reversed(index.orgs[:bisect.bisect_right(index.org_starts, opening_hi)])
-                            if r.subject and not r.place and not r.object_of_prep), None)
+                            if r.subject and not r.place and not r.object_of_prep and r.start >= after_headline),
+                           None)
     index.issuer = issuer(model, index.orgs, opening_subject, index.doc_org, index.region)
     for r in index.orgs:  # 全院 in a contributor's section is that contributor
         if r.whole_institution:
