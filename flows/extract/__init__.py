@@ -64,7 +64,7 @@ def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext
 def _table_figure(text: str, sentences, starts: list[int], cell, caption: str, doc: DocContext) -> Figure:
     """The figure of one table cell, its context read from the grid."""
     q = cell.quantity
-    ctx = table_context(text, q, doc, cell.metric, cell.period, caption)
+    ctx = table_context(text, q, doc, cell.metric, cell.period, caption, cell.org)
     k = bisect.bisect_right(starts, q.char_start) - 1
     sentence = text[sentences[k][0]:sentences[k][1]] if k >= 0 and q.char_start < sentences[k][1] else None
     return Figure(

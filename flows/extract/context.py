@@ -940,8 +940,9 @@ def _governing_period(index: DocIndex, sentence: tuple[int, int], q: Quantity):
 
 
 def table_context(text: str, q: Quantity, doc: DocContext, metric: str | None, period: str | None,
-                  caption: str) -> Context:
-    """Context of a table cell: its metric and period from the grid, its org from the caption or the issuer."""
+                  caption: str, row_org: str | None = None) -> Context:
+    """Context of a table cell: its metric and period from the grid, its org from a row label naming an
+    institution, else the caption, else the issuer."""
     index = _index(text, doc)
     roc = index.region == "tw"
     ctx = Context(metric=metric)
@@ -949,7 +950,9 @@ def table_context(text: str, q: Quantity, doc: DocContext, metric: str | None, p
     if caption_org is None:  # a caption names its institution bare: 区域法院的案件量及结案数目
         bare = CORE_RE.search(caption)
         caption_org = bare.group(0) if bare and bare.group(0) not in ("法院", "检察院") else None
-    if caption_org is not None:
+    if row_org is not None:
+        ctx.org, org_rule = row_org, "table_row"
+    elif caption_org is not None:
         ctx.org, org_rule = caption_org, "table_caption"
     elif index.issuer is not None:
         ctx.org, org_rule = index.issuer.value, index.issuer.rule

@@ -109,6 +109,14 @@ def _row_segments(cells: list[Cell]) -> list[list[Cell]]:
 _LABEL_UNIT = re.compile(r"\s*[(（](人次|件次|件|人|宗|%|天|日|元|万元|个|起)[)）]$")
 
 
+_INSTITUTION_END = re.compile(r"(?:法院|检察院|检察署|地检署|公安局|分局|派出所|司法局|司法所|警察局|办事处|法庭|检察分院)$")
+
+
+def names_institution(label: str) -> bool:
+    """A row label that names an institution or division (台北地检署, 刑事诉讼办事处): the row is that one's."""
+    return bool(_INSTITUTION_END.search(label)) and not _TOTAL_LABEL.search(label)
+
+
 def _clean_label(label: str) -> str:
     label = _LABEL_UNIT.sub("", label.strip())  # 收案(件): the unit is not part of the metric
     label = _FOOTNOTE.sub("", label)
@@ -282,9 +290,10 @@ def _cell_figure(text: str, row: DataRow, k: int, c: Cell, sign: str | None, sig
         unit = {"hk": "港元", "mo": "澳门元", "tw": "新台币"}.get(region, unit)
     q = Quantity(surface=text[surface_start:surface_end], char_start=surface_start, char_end=surface_end,
                  value=number, unit=unit, kind=kind, direction=direction, rule="table_cell")
-    metric = row.label if row.label and not row.period else (
+    org = row.label if row.label and names_institution(row.label) else None
+    metric = row.label if row.label and not row.period and not org else (
         (_clean_label(metric_header) if metric_header else None) or row.group or None)
-    return TableFigure(q, metric, row.period or period_header, None, table_index, row.r, k, row.label, header)
+    return TableFigure(q, metric, row.period or period_header, org, table_index, row.r, k, row.label, header)
 
 
 def _column_metrics(headers: list[list[str]], rows: list[DataRow], n: int) -> list[str | None]:

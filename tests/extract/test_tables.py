@@ -205,3 +205,15 @@ def test_the_readme_pivot_rebuilds_a_table_from_table_cells(tmp_path):
     pivot = re.search(r"```sql\n(pivot .*?)```", readme, re.S).group(1)
     assert con.sql(pivot).fetchall() == [(2, "民事", 5252.0, 5954.0, 3738.0, 4426.0),
                                          (3, "刑事", 719.0, 643.0, 707.0, 575.0), (4, "刑事", 20.0, 21.0, None, None)]
+
+
+def test_a_row_label_naming_an_institution_is_the_org_and_the_header_the_metric():
+    raw = "各地检署办理案件\n机关 | 新收案件 | 终结案件 |\n台北地检署 | 1,200 | 1,100 |\n士林地检署 | 800 | 790 |\n合计 | 2,000 | 1,890 |\n"
+    got = {(f.row_label, f.table_column): f for f in grid_figures(raw)}
+    assert (got[("士林地检署", 1)].org, got[("士林地检署", 1)].metric) == ("士林地检署", "终结案件")
+    assert got[("合计", 0)].org != "合计" and got[("合计", 0)].metric == "合计"
+
+
+def grid_figures(raw: str) -> list:
+    norm = normalize(raw)
+    return extract_figures(norm.text, norm.sentences, DocContext(doc_id="t"))
