@@ -7,10 +7,10 @@ figure's sentence and paragraph only.
 from __future__ import annotations
 
 import bisect
-from functools import lru_cache
-from datetime import date
 import re
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 
 from .document import DocumentModel, build_model
 from .model import Context, DocContext, Quantity
@@ -19,6 +19,7 @@ from .orgs import (CORE_RE, Mention, Place, canonical_name, core_info, find_ment
 from .periods import PeriodMention, find_periods, period_length_at_start, resolve_period, year_in
 from .scope import (Stated, document_period, is_baseline, issuer, section_opening_org, section_org,
                     section_period)
+from .words import LOCAL_SCOPE_WORDS, SCOPE_WORDS, alternation
 
 _INDEX_KEY = "context_index"
 _CLAUSE_END = ",，;；:：。!?！？\n"
@@ -50,9 +51,12 @@ _COMPARATIVE_START = re.compile(r"^(?:比|较|同比|环比|按年|按季|按月
 _BARE_SHARE = re.compile(r"^(?:其中|分别|约|仅|只|共)?(?:约|仅|只)?占(?:比)?(?:达到|达|为|约)?$")
 # 是前五年的3.2倍: a multiple of a baseline measures what the figure before it measured.
 _MULTIPLE_OF = re.compile(r"^(?:是|为|相当于|达到|达|约为|约是|约)[^,，;；。]{0,20}的$")
-_RANK_WORDS = re.compile(r"(?:综合排名|总体排名|排名|位居|位列|排在|排|居)(?:全国|全省|全市|全区|全县|前列)?$")
+_SCOPE = alternation(SCOPE_WORDS)
+_SCOPE_BEFORE = re.compile(rf"({_SCOPE})$")
+_SCOPE_OPENING = re.compile(rf"({_SCOPE})")
+_RANK_WORDS = re.compile(rf"(?:综合排名|总体排名|排名|位居|位列|排在|排|居)(?:{_SCOPE}|前列)?$")
 # 全 is a scope word (全审结…) except where it opens the period 全年.
-_SCOPE_WORDS = re.compile(r"^(?:全国|全省|全市|全县|全区|全院|该市|该县|该区|该院|本院|我院|各地(?!方)|全(?!年))+")
+_SCOPE_WORDS = re.compile(rf"^(?:{_SCOPE}|全院|该市|该县|该区|该院|本院|我院|各地(?!方)|全(?!年))+")
 # A bare institution opening a label (检察院共收到…) names who reports, not what is counted.
 _INSTITUTION_START = re.compile(r"^(?:(?:各级|两级|三级|基层)?(?:人民)?(?:法院|检察院)(?:系统)?|检察署|检察机关|审判机关|公安机关|"
                                 r"公安局|公安厅|公安分局|司法局|司法厅|政法委|派出所|警方|检方|警队|警务处|廉署|廉政公署|"
@@ -392,7 +396,7 @@ def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int,
 
 
 # 全省公众安全感逐年提升, 截至去年11月底,全国依法打掉…: a scope word opening its clause is its subject, as written.
-_SCOPE_SUBJECT = re.compile(r"(?:^|(?<=[,，。;；:：\n\s]))(全国|全省|全市|全县|全区|全港|全澳|全台)(?![各两]级|范围|上下|年|领先|第|前列|排|率先|首|最|名列|居|平均|同行|同类)"
+_SCOPE_SUBJECT = re.compile(rf"(?:^|(?<=[,，。;；:：\n\s]))({_SCOPE})(?![各两]级|范围|上下|年|领先|第|前列|排|率先|首|最|名列|居|平均|同行|同类)"
                             r"(?=[\u4e00-\u9fff])")
 
 
@@ -556,11 +560,11 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
     clause_lo = _clause_start(text, q.char_start, s_lo)
     scope = None
     if q.kind != "rank":
-        scope = re.search(r"(全省|全国|全市|全县|全区)$", text[max(s_lo, q.char_start - 2):q.char_start]) or \
+        scope = _SCOPE_BEFORE.search(text[max(s_lo, q.char_start - 2):q.char_start]) or \
             re.search(r"(?:^|比|较|高于|低于)(全省|全国)[^,，。;；]*[(（]$", text[clause_lo:q.char_start])
     if scope:
         word = scope.group(1)
-        if word in ("全市", "全县", "全区"):
+        if word in LOCAL_SCOPE_WORDS:
             ref = _latest(index, s_lo if False else 0, q.char_start, lambda r: r.place or True)
             city = _current_place(index, q.char_start, word)
             return city or word, "clause_scope_word"
@@ -585,8 +589,8 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
         head = _FILLER_START.sub("", text[clause_lo:q.char_start])
         if not in_sentence and not re.match(r"全", head):
             head = _FILLER_START.sub("", text[s_lo:q.char_start])  # 全省共接报…,平均到场时间…: the sentence's scope
-        opened = re.match(r"(全市|全县|全区|全省|全国|全港|全澳|全台)", head)
-        if opened and opened.group(1) in ("全市", "全县", "全区"):
+        opened = _SCOPE_OPENING.match(head)
+        if opened and opened.group(1) in LOCAL_SCOPE_WORDS:
             place = _current_place(index, q.char_start, opened.group(1))
             if place:
                 return place, "clause_scope_word"
@@ -786,7 +790,7 @@ def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | No
         ranked = list(re.finditer(r"(?:综合排名|总体排名|排名|位居|位列|排在|排|居)", raw_before))
         if prev_num is not None and not ranked[-1:] or (ranked and prev_num is not None
                                                          and ranked[-1].start() < prev_num.start()
-                                                         and re.fullmatch(r"[、,，\s]*(?:全省|全市|全国|全县|全区)?",
+                                                         and re.fullmatch(rf"[、,，\s]*(?:{_SCOPE})?",
                                                                       raw_before[prev_num.end():])):
             if previous:
                 return previous

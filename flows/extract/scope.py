@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from .document import DocumentModel, Section
 from .periods import PeriodMention
+from .words import COMPARISON_WORDS, alternation
 
 # Periods that can govern a whole section or report: not a frequency (每年), a baseline (同期) or a vague 近日.
 _NON_GOVERNING_KINDS = ("frequency", "same_period", "recent")
 # A period right after these is a baseline being compared with, not the period reported.
-_BASELINE_BEFORE = re.compile(r"(?:较|比|与|同|对比|相比|比起|多于|少于|高于|低于|超过|不及)$")
+_BASELINE_BEFORE = re.compile(rf"(?:{alternation(COMPARISON_WORDS)})$")
 # An institution reporting its own work: 我代表市中级人民法院向大会报告工作.
 _REPORTS_FOR = re.compile(r"(?:代表|受)$")
 # A police force's statistics page that never names itself reports for the force of its region (the spec: 香港警方).
