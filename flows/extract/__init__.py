@@ -14,12 +14,13 @@ _LOCAL_CURRENCY = {"tw": "新台币", "hk": "港元", "mo": "澳门元"}
 _RENMINBI = re.compile(r"人民币|RMB|¥|￥")
 
 
-def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext) -> list[Figure]:
-    """Every figure in the text, sentence by sentence, in text order."""
+def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext,
+                    unread: list | None = None) -> list[Figure]:
+    """Every figure in the text, sentence by sentence, in text order; numbers left unread go to unread, if given."""
     figures = []
     local_currency = _LOCAL_CURRENCY.get(prepare_document(text, doc).region)
     for index, (start, end) in enumerate(sentences):
-        for q in find_quantities(text, start, end):
+        for q in find_quantities(text, start, end, unread):
             if local_currency and q.unit == "元" and not _RENMINBI.search(text, max(0, q.char_start - 4), q.char_end):
                 q.unit = local_currency  # 25.6万元 in a Taiwan report is in New Taiwan dollars
             ctx = attach_context(text, (start, end), q, doc)
