@@ -31,7 +31,11 @@ GRAMMAR = [
     # a count whose classifier is left out takes the unit of what it counts
     ("其中行政案件约12万,同比上升", [("约12万", 120000, "件", "count", A, None, None)]),
     ("受助群众近30万。", [("近30万", 300000, "人", "count", U, None, None)]),
+    ("办理千余件", [("千余件", 1000, "件", "count", O, None, None)]),
+    ("挽回损失万余元", [("万余元", 10000, "元", "amount", O, None, None)]),
+    ("千家万户,千方百计,万众一心,亿万人民", []),
     # signs
+    ("同比负增长3.9%", [("3.9%", 3.9, "%", "change", E, "down", None)]),
     ("同比下降负3.9%", [("负3.9%", 3.9, "%", "change", E, "down", None)]),
     ("收案数同比-3.2%", [("-3.2%", 3.2, "%", "change", E, "down", None)]),
     ("以同样的条件算成长率,台北则是−13.38%", [("−13.38%", 13.38, "%", "change", E, "down", None)]),

@@ -111,7 +111,9 @@ _AR_PLACES = (r"(?:" + _AR_MULT + _ROMAN + r"(?:零?(?:" + _AR + r")" + _AR_MULT
               r"(?:" + _AR_TAIL + r"|零\d+(?:\.\d+)?|(?<=[十百千万亿])\d(?![\d.,]))?)?")
 _NUM = r"(?:(?:" + _AR + r")" + _AR_PLACES + r"|" + _CN + _ROMAN + r")"
 # 上百, 近千, 逾万, 过亿: a bare place word after an approximation word.
-_BARE_PLACE = r"(?<=[上近逾过超约])(?:百|千|万|亿)(?:余|多)?(?:万|亿)?"
+# 百余人, 千余件, 万余元: a bare place word with 余 after it.
+_BARE_PLACE = (r"(?<=[上近逾过超约])(?:百|千|万|亿)(?:余|多)?(?:万|亿)?"
+               r"|(?<![\d零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟])[百千万](?=余)")
 _MULT = r"(?:百(?!分)|千(?![米克瓦])|万|亿|十(?=万|亿))+"
 _UNIT = _unit_alternation()
 _CURRENCY_PREFIX = r"新台币|台币|港币|港元|澳门币|澳门元|美元|欧元|人民币|HK\$|NT\$|US\$|MOP\$?|RMB"
@@ -211,7 +213,7 @@ _PRE_APPROX_PLACE = re.compile(r"(?:上|过)$")  # 上百, 过万: only before a
 
 _DIR_WORDS_UP = ("上升", "提高", "提升", "增长", "增加", "上涨", "增多", "攀升", "延长", "加快", "提速", "高出",
                  "多出", "增幅", "涨幅", "升幅", "增速", "增长率", "增长幅度", "上升幅度")
-_DIR_WORDS_DOWN = ("下降", "降低", "减少", "缩短", "压缩", "缩减", "下滑", "回落", "减低", "节省", "节约", "降幅",
+_DIR_WORDS_DOWN = ("负增长", "下降", "降低", "减少", "缩短", "压缩", "缩减", "下滑", "回落", "减低", "节省", "节约", "降幅",
                    "减幅", "下跌", "跌幅", "下降率", "下降幅度", "降低幅度", "减少幅度", "缩小", "收窄", "低出", "少出")
 _DIRECTION = {w: "up" for w in _DIR_WORDS_UP} | {w: "down" for w in _DIR_WORDS_DOWN}
 _DIR_ALT = "|".join(sorted(_DIRECTION, key=len, reverse=True))
