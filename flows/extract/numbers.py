@@ -135,7 +135,7 @@ def _master(with_range: bool) -> re.Pattern:
         r"|(?P<rank>第(?P<rk>" + _NUM + r")(?P<rks>名|位)?|首位|榜首)"
         # numbers: optional currency prefix and sign, numeral, 余/多, multiplier, optional range, unit, post word
         r"|(?P<number>(?:(?P<cur>" + _CURRENCY_PREFIX + r")\s?)?"
-        r"(?P<sign>(?:(?<=[|(:,、\u4e00-\u9fff]))[-−+](?=\d)|负(?=[\d一二两三四五六七八九十]))?"
+        r"(?P<sign>(?<=[|(:,、\u4e00-\u9fff])(?<![零〇一二两三四五六七八九十百千万亿])[-−+](?=\d)|负(?=[\d一二两三四五六七八九十]))?"
         r"(?P<n1>" + _NUM + r"|" + _BARE_PLACE + r"|半(?=个?(?:月|年|小时|天|日|周)))"
         r"(?P<yu1>余|多|几)?(?P<m1>" + _MULT + r")?" + number_range +
         r"(?:[ \t]?(?P<unit>" + _UNIT + r"))?"

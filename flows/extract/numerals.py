@@ -159,7 +159,7 @@ class _Parser:
         self.place, self.pending, self.zero = place, None, False
 
     def _point(self, digits: str) -> None:
-        if self.pending is None and self.place is None:
+        if self.pending is None and self.place is None and self.after_big is None:
             raise Unreadable("点 without a whole part")
         if self.pending is not None and self.place not in (None, 10) and not self.zero:
             raise Unreadable("a digit after a place, then 点")  # 一百五点五: 150.5 or 105.5
@@ -190,7 +190,7 @@ class _Parser:
         if before_big and self.place is None:
             return p  # 一亿三万, 11亿461万: the digits count the big unit that follows
         if self.units or (self.place is None and self.after_big is None):
-            if self.place is not None and p >= self.place or self.place is None and self.after_big is not None:
+            if self.place is not None and p >= self.place or self.place is None and self.after_big is not None and p >= 1:
                 raise Unreadable("a decimal too large for its place")
             return self.section + p
         if len(self.pending_text) == 1:  # 两千四百五, 一万三: the last place is left out
