@@ -1,16 +1,16 @@
 """Find quantities in the characters of normalized text: numbers, multipliers, units, approximation, kind.
 
 Everything here reads characters, not jieba tokens (which split `1:1.104`, `%` and `〇`). One precompiled
-master regex finds candidates (ratios, fractions, ranks, numbers with their units); plain functions then
-parse the numeral, drop what is not a figure (dates, ordinals, slogans, codes) and read the few characters
-before it for approximation words, direction words and the baseline.
+master regex finds candidates (ratios, fractions, ranks, numbers with their units); the numeral grammar
+(numerals.read) gives each its value or refuses it (counted as unread); plain functions drop what is not a
+figure (dates, ordinals, slogans, codes, web addresses) and read the few characters before it for
+approximation words, direction words and the baseline.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 from pathlib import Path
-
 from typing import NamedTuple
 
 from .model import Quantity
