@@ -46,6 +46,7 @@ class _InProgress:
     meta: object = None
     tokens: tuple | None = None
     figures: list | None = None
+    unread: list | None = None
 
 
 def _rows(doc: _InProgress) -> dict:
@@ -59,7 +60,7 @@ def _rows(doc: _InProgress) -> dict:
         "correspondents": meta.correspondents, "raw_text": raw.raw_text, "text": norm.text,
         "offset_map": [{"norm": n, "raw": r} for n, r in norm.offset_runs], "size_bytes": raw.size_bytes,
         "n_chars": len(norm.text), "n_sentences": len(norm.sentences), "n_tokens": len(words),
-        "n_figures": len(figures), "warnings": raw.warnings,
+        "n_figures": len(figures), "n_unread": len(doc.unread), "warnings": raw.warnings,
     }
     # Columns, not a dict per row: a report has thousands of tokens and hundreds of sentences, and dicts cost
     # more than segmenting them.
@@ -86,7 +87,8 @@ def _segment(doc: _InProgress) -> None:
 def _extract(doc: _InProgress) -> None:
     context = DocContext(doc_id=doc.raw.doc_id, title=doc.meta.title, published=doc.meta.published_date,
                          source_name=doc.raw.source_name)
-    doc.figures = extract_figures(doc.norm.text, doc.norm.sentences, context)
+    doc.unread = []
+    doc.figures = extract_figures(doc.norm.text, doc.norm.sentences, context, doc.unread)
 
 
 # Each stage runs over the whole batch before the next: jieba's dictionary and the extractor's tables stay in

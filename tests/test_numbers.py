@@ -6,7 +6,7 @@ import math
 import pytest
 
 from flows.extract import DocContext, extract_figures
-from flows.extract.numbers import find_quantities, parse_numeral
+from flows.extract.numbers import find_quantities
 from flows.normalize import normalize
 
 # Each case: text, then every quantity expected in it, in order, as
@@ -421,18 +421,6 @@ def test_baseline(text, baseline):
 @pytest.mark.parametrize("text,precision", [("2.98亿元", 2), ("431件", 0), ("1:1.104", 3), ("95.74%", 2)])
 def test_precision(text, precision):
     assert find_quantities(text)[0].precision == precision
-
-
-@pytest.mark.parametrize("written,value", [
-    ("二〇一九", None), ("一千二百", 1200), ("两千", 2000), ("十", 10), ("二十七点三", 27.3), ("43万6千", 436000),
-    ("11亿461万5千", 1104615000), ("2.98亿", 2.98e8), ("一百零五", 105), ("三万亿", 3e12), ("十点五", 10.5),
-])
-def test_parse_numeral(written, value):
-    parsed = parse_numeral(written)
-    if value is None:
-        assert parsed[1]  # read digit by digit: a year, not a quantity
-    else:
-        assert math.isclose(parsed[0], value) and not parsed[1]
 
 
 def test_quantities_stay_inside_the_span():

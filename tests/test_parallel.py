@@ -97,10 +97,10 @@ def test_a_document_that_fails_a_stage_is_recorded_and_the_rest_of_its_batch_goe
     broken = paths[1]
     real_extract = core.extract_figures
 
-    def extract_or_fail(text, sentences, context):
+    def extract_or_fail(text, sentences, context, unread=None):
         if context.source_name == broken.name:
             raise RuntimeError("the extractor tripped")
-        return real_extract(text, sentences, context)
+        return real_extract(text, sentences, context, unread)
 
     monkeypatch.setattr(core, "extract_figures", extract_or_fail)
     batch = process_files(paths[:3], corpus)

@@ -6,9 +6,9 @@ import re
 
 from ..normalize import table_lines
 from .context import attach_context, prepare_document, table_context
-from .tables import find_run_tables, read_run_table, read_table
 from .model import DocContext, Figure, figure_id_for
-from .numbers import find_quantities
+from .numbers import Unread, find_quantities
+from .tables import find_run_tables, read_run_table, read_table
 
 __all__ = ["extract_figures", "DocContext", "Figure"]
 
@@ -18,11 +18,12 @@ _RENMINBI = re.compile(r"人民币|RMB|¥|￥")
 
 
 def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext,
-                    unread: list[tuple[int, int, str]] | None = None) -> list[Figure]:
+                    unread: list[Unread] | None = None) -> list[Figure]:
     """Every figure in the text, in text order: tables read as grids, then prose sentence by sentence.
 
-    unread, when given, receives (start, end, reason) of numbers seen but left out because they cannot be read
-    with certainty (a table row whose cells ran together and whose totals do not confirm one split).
+    unread, when given, receives the numbers seen where a figure would stand but left out because they cannot
+    be read with certainty (a form the numeral grammar refuses, a sign nothing governs, a table row whose cells
+    ran together and whose totals confirm no one split).
     """
     figures = []
     index_ = prepare_document(text, doc)
@@ -38,14 +39,14 @@ def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext
         found, left_out = read_run_table(text, header, rows, caption, n)
         cells += [(cell, caption) for cell in found]
         if unread is not None:
-            unread.extend(left_out)
+            unread.extend(Unread(a, b, text[a:b], reason) for a, b, reason in left_out)
         in_table.append((lo, hi))
     starts = [s for s, _ in sentences]
     figures += [_table_figure(text, sentences, starts, cell, caption, doc) for cell, caption in cells]
     for index, (start, end) in enumerate(sentences):
         if any(lo <= start < hi for lo, hi in in_table):
             continue  # read as a grid above
-        for q in find_quantities(text, start, end):
+        for q in find_quantities(text, start, end, unread):
             if local_currency and q.unit == "元" and not _RENMINBI.search(text, max(0, q.char_start - 4), q.char_end):
                 q.unit = local_currency  # 25.6万元 in a Taiwan report is in New Taiwan dollars
             ctx = attach_context(text, (start, end), q, doc)

@@ -1,18 +1,30 @@
 """Find quantities in the characters of normalized text: numbers, multipliers, units, approximation, kind.
 
 Everything here reads characters, not jieba tokens (which split `1:1.104`, `%` and `〇`). One precompiled
-master regex finds candidates (ratios, fractions, ranks, numbers with their units); plain functions then
-parse the numeral, drop what is not a figure (dates, ordinals, slogans, codes) and read the few characters
-before it for approximation words, direction words and the baseline.
+master regex finds candidates (ratios, fractions, ranks, numbers with their units); the numeral grammar
+(numerals.read) gives each its value or refuses it (counted as unread); plain functions drop what is not a
+figure (dates, ordinals, slogans, codes, web addresses) and read the few characters before it for
+approximation words, direction words and the baseline.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .model import Quantity
+from .numerals import Unreadable, read, try_read
 from .orgs import find_mentions
+
+
+class Unread(NamedTuple):
+    """A number seen where a figure would stand but not read with certainty, so left out."""
+
+    char_start: int
+    char_end: int
+    surface: str
+    reason: str
 
 # ---- units ------------------------------------------------------------------------------------------------
 
@@ -79,24 +91,29 @@ def _unit_alternation() -> str:
 
 # ---- numerals ---------------------------------------------------------------------------------------------
 
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-             "九": 9}
-_PLACE = {"十": 10, "百": 100, "千": 1000}
-_BIG = {"万": 1e4, "亿": 1e8}
+_CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
 
 # 1,234 and (Hong Kong, Macau and tables) 70 048: a separator followed by exactly three digits.
 _AR = r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d.])|\d+(?:\.\d+)?"
 # After Arabic digits: 百 not before 分 (百分点), 千 not before 米/克 (千米, 千克).
-_AR_MULT = r"(?:百(?!分)|千(?![米克瓦])|万|亿)+"
+_AR_MULT = r"(?:百(?!分)|千(?![米克瓦])|万|亿|兆)+"
+# Pinyin glossing a multiplier: 356.2万(wàn)件. The reader skips it; the surface keeps it.
+_ROMAN = r"(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\))?"
 _CN_DEC = r"点[零〇一二三四五六七八九]+"
-_CN = (r"(?<![数几若好])[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
+# Chinese and 大写 numerals; one may start with 百 or 千 where a digit follows (千三: 1300).
+_CN = (r"(?<![数几若好])(?:[零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]|[百千](?=[一二两三四五六七八九]))"
+       r"[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟兆]*"
        r"(?:" + _CN_DEC + r"(?:[十百千万亿](?![米克]))*)?")
 # 2万1,456 (Taiwan): a last group without a multiplier after 万 or 亿, three digits or more.
-_AR_TAIL = r"(?:(?<=[万亿])(?:\d{1,3}(?:,\d{3})+|\d{3,4})(?![\d.]))?"
-_NUM = (r"(?:(?:" + _AR + r")(?:" + _AR_MULT + r"(?:(?:" + _AR + r")" + _AR_MULT + r")*" + _AR_TAIL + r")?|"
-        + _CN + r")")
+_AR_TAIL = r"(?<=[万亿])(?:\d{1,3}(?:,\d{3})+|\d{3,4})(?![\d.])"
+# Arabic digits with Chinese places: 43万6千, 2千零30万, 1千零1, 1万3 (the last place left out).
+_AR_PLACES = (r"(?:" + _AR_MULT + _ROMAN + r"(?:零?(?:" + _AR + r")" + _AR_MULT + _ROMAN + r")*"
+              r"(?:" + _AR_TAIL + r"|零\d+(?:\.\d+)?|(?<=[十百千万亿])\d(?![\d.,]))?)?")
+_NUM = r"(?:(?:" + _AR + r")" + _AR_PLACES + r"|" + _CN + _ROMAN + r")"
 # 上百, 近千, 逾万, 过亿: a bare place word after an approximation word.
-_BARE_PLACE = r"(?<=[上近逾过超约])(?:百|千|万|亿)(?:余|多)?(?:万|亿)?"
+# 百余人, 千余件, 万余元: a bare place word with 余 after it.
+_BARE_PLACE = (r"(?<=[上近逾过超约])(?:百|千|万|亿)(?:余|多)?(?:万|亿)?"
+               r"|(?<![\d零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟])[百千万](?=余)")
 _MULT = r"(?:百(?!分)|千(?![米克瓦])|万|亿|十(?=万|亿))+"
 _UNIT = _unit_alternation()
 _CURRENCY_PREFIX = r"新台币|台币|港币|港元|澳门币|澳门元|美元|欧元|人民币|HK\$|NT\$|US\$|MOP\$?|RMB"
@@ -107,18 +124,18 @@ def _master(with_range: bool) -> re.Pattern:
                     r"(?P<n2>" + _NUM + r")(?P<yu2>余|多)?(?P<m2>" + _MULT + r")?)?") if with_range else ""
     return re.compile(
         # Every alternative starts with one of these: checking it first lets the scan skip other characters fast.
-        r"(?=[0-9零〇一二两三四五六七八九十百千万亿半第首榜新台港澳美欧人HNUMR+\-−])(?:"
+        r"(?=[0-9零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾半第首榜新台港澳美欧人负HNUMR+\-−])(?:"
         # a:b ratios (1:1.104, 1比1.1); hh:mm times are rejected afterwards
         r"(?P<ratio>(?P<ra>\d+(?:\.\d+)?)\s?(?:[:∶]|比)\s?(?P<rb>\d+(?:\.\d+)?)(?![\d:]))"
         # 三分之一, 5分之1, 百分之4.7, 千分之三
-        r"|(?P<frac>(?P<fden>" + _NUM + r"|[百千万])分之(?P<fnum>" + _NUM + r"|百))"
+        r"|(?P<frac>(?P<fden>" + _NUM + r"|[百千万亿]+)分之(?P<fnum>" + _NUM + r"|百))"
         # 1/3, 3/4 (not dates or paths)
         r"|(?P<slash>(?<![\d/.])(?P<sa>\d{1,3})/(?P<sb>\d{1,3})(?![\d/.]))"
         # 第18名, 第一, 首位 (ranks; law articles and ordinals are rejected afterwards)
         r"|(?P<rank>第(?P<rk>" + _NUM + r")(?P<rks>名|位)?|首位|榜首)"
         # numbers: optional currency prefix and sign, numeral, 余/多, multiplier, optional range, unit, post word
         r"|(?P<number>(?:(?P<cur>" + _CURRENCY_PREFIX + r")\s?)?"
-        r"(?P<sign>(?:(?<=同比)|(?<=环比)|(?<=增幅)|(?<=增长)|(?<=[|(:]))[-−+](?=\d))?"
+        r"(?P<sign>(?<=[|(:,、\u4e00-\u9fff])(?<![零〇一二两三四五六七八九十百千万亿])[-−+](?=\d)|负(?=[\d一二两三四五六七八九十]))?"
         r"(?P<n1>" + _NUM + r"|" + _BARE_PLACE + r"|半(?=个?(?:月|年|小时|天|日|周)))"
         r"(?P<yu1>余|多|几)?(?P<m1>" + _MULT + r")?" + number_range +
         r"(?:[ \t]?(?P<unit>" + _UNIT + r"))?"
@@ -130,50 +147,6 @@ _MASTER = _master(with_range=True)
 # Where a range reading fails (45.1%至27 923宗 is a change then a level), the same place read without one.
 _MASTER_SINGLE = _master(with_range=False)
 _NOT_A_RANGE = object()
-
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九](?:点[零〇一二三四五六七八九]+)?|[十百千万亿]|"
-                    r"点[零〇一二三四五六七八九]+")
-
-
-def parse_numeral(written: str) -> tuple[float, bool] | None:
-    """Value of an Arabic, Chinese or mixed numeral (`2.98亿`, `一千二百`, `11亿461万5千`, `二十七点三`).
-
-    Returns (value, digit_string) where digit_string marks Chinese digits read one by one (`二〇一九`),
-    which name a year or a code rather than a quantity; None when the text is not a numeral.
-    """
-    s = written.replace(",", "").replace(" ", "")
-    total = section = 0.0
-    number: float | None = None
-    prev = ""
-    digit_string = False
-    for tok in _TOKEN.findall(s):
-        if tok in _PLACE:
-            section += (number if number is not None else 1) * _PLACE[tok]
-            number, prev = None, "place"
-        elif tok in _BIG:
-            if tok == "亿":
-                total = (total + section + (number or 0)) * 1e8
-            else:
-                total += (section + (number or 0)) * 1e4
-            section, number, prev = 0.0, None, "big"
-        elif tok[0] == "点":
-            number = (number or 0) + float("0." + "".join(str(_CN_DIGIT[c]) for c in tok[1:]))
-            prev = "digit"
-        else:
-            if tok[0] in _CN_DIGIT:
-                whole = _CN_DIGIT[tok[0]]
-                value = float(f"{whole}.{''.join(str(_CN_DIGIT[c]) for c in tok[2:])}") if "点" in tok else whole
-                if prev == "digit" and number not in (None, 0):
-                    digit_string = True  # 二〇一九, 十五六: digits read one by one
-                    number = number * 10 + value
-                    continue
-            else:
-                value = float(tok)
-            number, prev = value, "digit"
-    if prev == "" and not s:
-        return None
-    return total + section + (number or 0), digit_string
-
 
 def _clean(value: float | None) -> float | None:
     """Drop binary noise from decimal arithmetic (2.3 * 1e8 is 229999999.99999997)."""
@@ -192,23 +165,23 @@ def _decimals(written: str) -> int:
     return len(m.group(1)) if m else 0
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _is_chinese(written: str) -> bool:
     """True for a numeral written without Arabic digits."""
-    return not any(c.isdigit() for c in written)
+    return _DIGIT.search(written) is None
 
 
 def _mult_value(mult: str | None) -> float:
-    """The factor of a run of multipliers (`万`, `百万`, `万亿`)."""
-    value = 1.0
-    for c in mult or "":
-        value *= {"十": 10, "百": 100, "千": 1000, "万": 1e4, "亿": 1e8}[c]
-    return value
+    """The factor of a run of multipliers (`万`, `百万`, `万亿`), read by the numeral reader."""
+    return read(mult) if mult else 1.0
 
 
 def _over_step(written: str, mult: str | None) -> float:
     """How far 余/多 can reach past the number: `670余万` up to 680万, `670万余` up to 671万."""
-    if written and written[-1] in "十百千万亿":
-        step = {"十": 10, "百": 100, "千": 1000, "万": 1e4, "亿": 1e8}[written[-1]]
+    if written and written[-1] in "十百千万亿兆":
+        step = read(written[-1])
     else:
         digits = re.sub(r"[^0-9.]", "", written.replace(",", ""))
         if "." in digits:
@@ -225,22 +198,22 @@ def _over_step(written: str, mult: str | None) -> float:
 
 APPROX_WORDS = {
     "余": "over", "多": "over", "几": "over", "以上": "over", "及以上": "over", "超过": "over", "超出": "over",
-    "逾": "over", "超": "over", "至少": "over", "不少于": "over", "不低于": "over", "高于": "over", "多于": "over",
+    "逾": "over", "超": "over", "超过了": "over", "大于": "over", "至少": "over", "不少于": "over", "不低于": "over", "高于": "over", "多于": "over",
     "开外": "over", "有余": "over", "上": "over", "过": "over",
     "近": "under", "将近": "under", "接近": "under", "不到": "under", "不足": "under", "不满": "under",
     "未满": "under", "以下": "under", "及以下": "under", "以内": "under", "之内": "under", "内": "under",
-    "不超过": "under", "未超过": "under", "不高于": "under", "不多于": "under", "低于": "under", "少于": "under",
+    "不超过": "under", "未超过": "under", "小于": "under", "最多": "under", "不高于": "under", "不多于": "under", "低于": "under", "少于": "under",
     "约": "about", "约有": "about", "约为": "about", "约占": "about", "大约": "about", "左右": "about",
     "上下": "about", "许": "about",
 }
 _PRE_APPROX = re.compile(
-    r"(?:不超过|未超过|不超出|不高于|不多于|不低于|不少于|至少|不满|未满|不到|不足|将近|接近|约有|约为|约占|大约|"
+    r"(?:超过了|不超过|未超过|不超出|不高于|不多于|不低于|不少于|至少|大于|小于|最多|不满|未满|不到|不足|将近|接近|约有|约为|约占|大约|"
     r"(?<![节制签预公条邀合契隐简])约|(?<![附最邻就靠贴亲接将])近|超过|超出|(?<![赶高])超|逾|高于|低于|多于|少于)$")
 _PRE_APPROX_PLACE = re.compile(r"(?:上|过)$")  # 上百, 过万: only before a bare place word
 
 _DIR_WORDS_UP = ("上升", "提高", "提升", "增长", "增加", "上涨", "增多", "攀升", "延长", "加快", "提速", "高出",
                  "多出", "增幅", "涨幅", "升幅", "增速", "增长率", "增长幅度", "上升幅度")
-_DIR_WORDS_DOWN = ("下降", "降低", "减少", "缩短", "压缩", "缩减", "下滑", "回落", "减低", "节省", "节约", "降幅",
+_DIR_WORDS_DOWN = ("负增长", "下降", "降低", "减少", "缩短", "压缩", "缩减", "下滑", "回落", "减低", "节省", "节约", "降幅",
                    "减幅", "下跌", "跌幅", "下降率", "下降幅度", "降低幅度", "减少幅度", "缩小", "收窄", "低出", "少出")
 _DIRECTION = {w: "up" for w in _DIR_WORDS_UP} | {w: "down" for w in _DIR_WORDS_DOWN}
 _DIR_ALT = "|".join(sorted(_DIRECTION, key=len, reverse=True))
@@ -287,7 +260,11 @@ _SENTENCE_CLASS = re.compile(r"(?:以上|以下|及以上|及以下)?(?:有期�
 _CODE_BEFORE = re.compile(r"[A-Za-z_/=#@&+·•.\-]")
 _CODE_AFTER = re.compile(r"[A-Za-z_+·•#@]")
 _SMALL_CN_UNITS = frozenset({"名", "人", "人次", "件", "起", "宗", "户", "家", "位"})
-_DOWN_SIGNS = "-−"
+_DOWN_SIGNS = "-−负"
+# A signed number is a change where one of these, earlier in its sentence, governs it (同比-3.2%, 增幅为-5%,
+# 成长率:台北−13.38%、高雄−26.38%).
+_SIGN_GOVERNED = re.compile(r"同比|环比|按年|增|减|升|降|涨|跌|幅|成长|变化|变动")
+_TENTHS_TAIL = re.compile(r"[一二三四五六七八九1-9半](?![\d万亿千百十成个件人名数年月天小])")
 # A clock time: a:b right after a date (2023-01-12 , 1月12日) or chained with a seconds field.
 _CLOCK_BEFORE = re.compile(r"(?:\d[:∶]|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*|\d{1,2}日\s*|T)$")
 _SHARE_POST = re.compile(r"及以上|及以下|以上|以下|左右|以内")
@@ -347,6 +324,19 @@ def _read_direction(prefix: str, unit: str) -> tuple[str | None, str | None, boo
         bare = re.search(r"(?:同比|环比|按年)$", prefix)
         baseline = bare.group(0) if bare else None
     return direction, baseline, False, share.group("w") if share else None
+
+
+# Web addresses, e-mail addresses, file names and percent-encoded text: their digits are not figures.
+_WEB = re.compile(
+    r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[^\s\"'<>\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+"
+    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+    r"|(?:%[0-9A-Fa-f]{2}){2,}"
+    r"|[A-Za-z0-9_.-]*[A-Za-z_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.%=?&-]+)+/?"
+    r"|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.(?:s?html?|php|aspx?|jsp|pdf|docx?|xlsx?|pptx?|jpe?g|png|gif|txt|zip|"
+    r"rar|csv|wps)(?![A-Za-z0-9])")
+
+
+_LATIN = re.compile(r"[A-Za-z]")  # every form _WEB finds holds a Latin letter (%E6: UTF-8 of Chinese starts E)
 
 
 def _quoted_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -450,7 +440,7 @@ def _cell_role(cell: str) -> tuple[str, str]:
 
 
 def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[str], unit_line: str | None,
-                    row_label: str) -> Quantity | None:
+                    row_label: str, unread: list[Unread]) -> Quantity | None:
     """A bare number in a table cell, its unit and kind read from its column header."""
     a, b = cell
     m = _CELL_NUMBER.fullmatch(text, a, b)
@@ -475,7 +465,7 @@ def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[
         return None
     unit, mult, kind = unit_info
     written = re.sub(r"[ ,]", "", m.group("num"))
-    value = _clean(float(written) * mult)
+    value = _clean(read(written) * mult)
     if kind == "count" and unit_info[1] == 1.0 and not m.group("sign") and re.fullmatch(r"(19|20)\d\d", written) \
             and "年" in head:
         return None
@@ -487,10 +477,11 @@ def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[
             direction = "down"
         elif value:
             direction = "down" if re.search(r"降幅|下降", head) else "up"
-    elif sign and sign in _DOWN_SIGNS:
-        value = -value
     s = m.start("sign") if sign else m.start("num")
     e = m.end("pct") if m.group("pct") else m.end("num")
+    if sign and kind != "change":
+        unread.append(Unread(s, e, text[s:e], "a signed cell outside a change column"))
+        return None
     # The metric is the row's label where it names one, else the column's; a period names the time.
     row_role, row_text = _cell_role(row_label)
     head_role, head_text = _cell_role(head)
@@ -503,7 +494,8 @@ def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[
                     label_hint=metric or None, period_hint=period)
 
 
-def _table_row(text: str, line_start: int, line_end: int, cells: list[tuple[int, int]]) -> list[Quantity]:
+def _table_row(text: str, line_start: int, line_end: int, cells: list[tuple[int, int]],
+               unread: list[Unread]) -> list[Quantity]:
     """Quantities of one table row: bare numbers through the header, written ones as prose."""
     header, unit_line = _table_header(text, line_start)
     out: list[Quantity] = []
@@ -516,14 +508,14 @@ def _table_row(text: str, line_start: int, line_end: int, cells: list[tuple[int,
         if column == 0:
             row_label = "" if bare else cell_text  # a numeric first column numbers the rows or names a year
             if not bare:
-                out.extend(q for q in _scan(text, a, b) if q.kind != "duration")
+                out.extend(q for q in _scan(text, a, b, unread) if q.kind != "duration")
             continue
         if bare:
-            q = _table_quantity(text, (a, b), column, header, unit_line, row_label)
+            q = _table_quantity(text, (a, b), column, header, unit_line, row_label, unread)
             if q:
                 out.append(q)
         else:
-            out.extend(_scan(text, a, b))
+            out.extend(_scan(text, a, b, unread))
     return out
 
 
@@ -565,9 +557,15 @@ def _fold(text: str) -> str:
     return _fold_cache[1]
 
 
-def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
-    """Quantities in text[start:end], with offsets into text, in text order."""
+def find_quantities(text: str, start: int = 0, end: int | None = None,
+                    unread: list[Unread] | None = None) -> list[Quantity]:
+    """Quantities in text[start:end], with offsets into text, in text order.
+
+    Numbers seen where a figure would stand but not read with certainty are appended to unread, if given.
+    """
     end = len(text) if end is None else end
+    unread = [] if unread is None else unread
+    seen = len(unread)
     original, text = text, _fold(text)
     out: list[Quantity] = []
     pos = start
@@ -576,18 +574,19 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
         line_end = end if nl < 0 else nl
         cells = _cells(text[pos:line_end], pos) if "|" in text[pos:line_end] or "\t" in text[pos:line_end] else None
         if cells and len(cells) >= 2:
-            out.extend(_table_row(text, pos, line_end, cells))
+            out.extend(_table_row(text, pos, line_end, cells, unread))
         else:
-            out.extend(_scan(text, pos, line_end))
+            out.extend(_scan(text, pos, line_end, unread))
         pos = line_end + 1
     if original is not text:
         for q in out:
             q.surface = original[q.char_start:q.char_end]
+        unread[seen:] = [u._replace(surface=original[u.char_start:u.char_end]) for u in unread[seen:]]
     return out
 
 
-def _scan(text: str, start: int, end: int) -> list[Quantity]:
-    """Quantities of a stretch of prose, in text order."""
+def _scan(text: str, start: int, end: int, unread: list[Unread]) -> list[Quantity]:
+    """Quantities of a stretch of prose, in text order; numbers seen but not read go to unread."""
     out: list[Quantity] = []
     quoted = None
     pos = start
@@ -598,30 +597,59 @@ def _scan(text: str, start: int, end: int) -> list[Quantity]:
         pos = m.end()
         if quoted is None:
             quoted = _quoted_spans(text, start, end)
+            web = [(w.start(), w.end()) for w in _WEB.finditer(text, start, end)] \
+                if _LATIN.search(text, start, end) else []
         s = m.start()
-        if any(a < s < b for a, b in quoted):
+        if quoted and any(a < s < b for a, b in quoted):
             continue  # “六个一”, 《…30条》, “2·23”: names and slogans
+        if web and any(a <= s < b for a, b in web):
+            continue  # a web address, e-mail address, file name or percent-encoded text
         if m.group("ratio"):
             q = _ratio(text, m, start)
         elif m.group("frac"):
-            q = _fraction(text, m, start)
+            q = _fraction(text, m, start, unread)
         elif m.group("slash"):
             q = _slash(text, m, start)
         elif m.group("rank"):
             q = _rank(text, m, start)
         else:
-            q = _number(text, m, start)
+            q = _number(text, m, start, unread)
             if q is _NOT_A_RANGE:
                 m = _MASTER_SINGLE.match(text, s, end)
                 pos = m.end()
-                q = _number(text, m, start)
+                q = _number(text, m, start, unread)
         if q is None:
+            continue
+        if out and _joins_bounds(text, out[-1], q):
+            out[-1] = _bounded(text, out[-1], q)  # 1000件以上1500件以下, 大于10件小于20件: one range
             continue
         if out and q.kind != "change" and not q.direction and out[-1].kind == "change" \
                 and (q.unit == out[-1].unit or q.kind == _base_kind(out[-1].unit)) \
                 and text[out[-1].char_end:q.char_start] in ("", "和", "与", "及", "、"):
             q.kind, q.direction, q.baseline = "change", out[-1].direction, out[-1].baseline  # 分别下降5%和3%
         out.append(q)
+
+
+# An over-bound then an under-bound of the same unit, next to each other, bound one range.
+_BOUND_JOIN = ("", "且", "而", "但", ",且", ",但")
+_OVER_BOUND = re.compile(r"(?:超过了|超过|大于|多于|高于|至少|不少于|不低于)|.*(?:以上|及以上)$")
+_UNDER_BOUND = re.compile(r"(?:小于|少于|低于|最多|不多于|不高于|不超过|不到|不足)|.*(?:以下|及以下|以内)$")
+
+
+def _joins_bounds(text: str, low: Quantity, high: Quantity) -> bool:
+    """True where low states a lower bound and high, right after it, an upper bound of the same quantity."""
+    return (low.approx == "over" and high.approx == "under" and low.unit == high.unit and low.kind == high.kind
+            and low.value_max is None and high.value_max is None and low.value < high.value
+            and text[low.char_end:high.char_start] in _BOUND_JOIN
+            and bool(_OVER_BOUND.match(low.surface)) and bool(_UNDER_BOUND.match(high.surface)))
+
+
+def _bounded(text: str, low: Quantity, high: Quantity) -> Quantity:
+    """One figure from value to value_max out of a lower and an upper bound."""
+    return Quantity(surface=text[low.char_start:high.char_end], char_start=low.char_start, char_end=high.char_end,
+                    value=low.value, value_max=high.value, unit=low.unit, kind=low.kind, approx="exact",
+                    direction=low.direction, baseline=low.baseline, precision=max(low.precision, high.precision),
+                    rule="range", value_low=low.value, value_high=high.value)
 
 
 def _base_kind(unit: str) -> str:
@@ -632,6 +660,8 @@ def _base_kind(unit: str) -> str:
 def _neighbour_is_code(text: str, s: int, e: int) -> bool:
     """True where the number sits in a code, a URL or an identifier."""
     before = text[s - 1] if s > 0 else ""
+    if before == "." and text[s - 2:s - 1] == ".":
+        before = ""  # 共……9件: an ellipsis (NFKC writes … as ...), not a decimal point or a dotted code
     after = text[e] if e < len(text) else ""
     return bool(before and _CODE_BEFORE.match(before) or after and _CODE_AFTER.match(after))
 
@@ -646,9 +676,9 @@ def _ratio(text: str, m: re.Match, lo: int) -> Quantity | None:
     if is_colon and (_CLOCK_BEFORE.search(text, max(0, m.start() - 16), m.start())
                      or _CLOCK_AFTER.match(text, m.end())):
         return None  # 10:30:15 and the tail of 15:42:07, or any h:mm after a date: a time, not a ratio
-    if float(a) == 0 or _neighbour_is_code(text, m.start(), m.end()):
+    if read(a) == 0 or _neighbour_is_code(text, m.start(), m.end()):
         return None
-    return Quantity(surface=m.group("ratio"), char_start=m.start(), char_end=m.end(), value=float(b) / float(a),
+    return Quantity(surface=m.group("ratio"), char_start=m.start(), char_end=m.end(), value=read(b) / read(a),
                     unit="ratio", kind="ratio", precision=_decimals(b), rule="ratio")
 
 
@@ -671,21 +701,21 @@ def _share_kind(text: str, lo: int, s: int, e: int, value: float, written_unit: 
                     **_bounds(value, approx))
 
 
-def _fraction(text: str, m: re.Match, lo: int) -> Quantity | None:
-    """三分之一, 5分之1, 百分之4.7 as a share in %."""
+def _fraction(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity | None:
+    """三分之一, 5分之1, 百分之4.7, 百万分之五 as a share in %."""
     den_w, num_w = m.group("fden"), m.group("fnum")
-    den = {"百": 100.0, "千": 1000.0, "万": 1e4}.get(den_w) or (parse_numeral(den_w) or (0, True))[0]
-    parsed = parse_numeral(num_w)
-    if not den or not parsed or parsed[1]:
+    try:
+        value = read(m.group("frac")) * 100
+    except Unreadable as err:
+        unread.append(Unread(m.start(), m.end(), m.group("frac"), str(err)))
         return None
-    value = parsed[0] / den * 100
     rule = "percent_cn" if den_w == "百" else "fraction"
     return _share_kind(text, lo, m.start(), m.end(), value, "%", rule, _decimals(num_w))
 
 
 def _slash(text: str, m: re.Match, lo: int) -> Quantity | None:
     """1/3 as a share in %, unless it is part of a date, a path or a code."""
-    a, b = float(m.group("sa")), float(m.group("sb"))
+    a, b = read(m.group("sa")), read(m.group("sb"))
     if not b or a >= b or _neighbour_is_code(text, m.start(), m.end()):
         return None
     return _share_kind(text, lo, m.start(), m.end(), a / b * 100, "%", "fraction")
@@ -700,10 +730,9 @@ def _rank(text: str, m: re.Match, lo: int) -> Quantity | None:
             return None
         value = 1.0
     else:
-        parsed = parse_numeral(written)
-        if not parsed or parsed[1] or parsed[0] <= 0 or m.group(0).endswith(("万", "亿")):
+        value = try_read(written)
+        if not value or value < 0 or m.group(0).endswith(("万", "亿")):
             return None
-        value = parsed[0]
         after = text[m.end():m.end() + 1]
         ends_phrase = not after or not ("\u4e00" <= after <= "\u9fff") or after in "的"
         if m.group("rks"):
@@ -715,6 +744,25 @@ def _rank(text: str, m: re.Match, lo: int) -> Quantity | None:
                     kind="rank", rule="rank")
 
 
+# A count written without its classifier takes the unit of what it counts, where the noun right before names
+# it: 行政案件约12万, 受助群众近30万. Only a number with 万 or 亿, ending its clause.
+_COUNTED_NOUNS = {"案件": "件", "群众": "人", "人员": "人", "人口": "人", "人次": "人次", "件次": "件次",
+                  "当事人": "人", "被告人": "人", "犯罪嫌疑人": "人", "罪犯": "人", "干警": "人", "民警": "人"}
+_COUNTED_BEFORE = re.compile(r"(?P<noun>" + "|".join(sorted(_COUNTED_NOUNS, key=len, reverse=True)) + r")"
+                             r"(?:总数|数量|数)?(?:共计|合计|总计|共|达到|达|为|有|约有|约为|约|将近|接近|近|逾|超过|超)?$")
+_CLAUSE_END = re.compile(r"[,.;:!?、)\]\s。]|$")
+
+
+def _counted_unit(text: str, lo: int, m: re.Match) -> str | None:
+    """The classifier of a count written without one, from the noun right before it; None if none is named."""
+    if not _CLAUSE_END.match(text, m.end()) or m.group("sign") or m.groupdict().get("n2"):
+        return None
+    if not re.search(r"[万亿]", m.group("n1") + (m.group("m1") or "")):
+        return None
+    noun = _COUNTED_BEFORE.search(text, max(lo, m.start("n1") - 12), m.start("n1"))
+    return _COUNTED_NOUNS[noun.group("noun")] if noun else None
+
+
 def _bounds(value: float, approx: str, step: float | None = None) -> dict:
     """value_low and value_high as far as the approximation word tells them."""
     if approx == "over":
@@ -724,7 +772,7 @@ def _bounds(value: float, approx: str, step: float | None = None) -> dict:
     return {}
 
 
-def _number(text: str, m: re.Match, lo: int) -> Quantity | None | object:
+def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity | None | object:
     """A number with its unit; _NOT_A_RANGE when the match read two quantities as one range."""
     g = m.groupdict()
     n1, written_unit, currency = g["n1"], g["unit"], g["cur"]
@@ -732,27 +780,29 @@ def _number(text: str, m: re.Match, lo: int) -> Quantity | None | object:
     if has_range and g["u1"] and g["u1"] != written_unit:
         return _NOT_A_RANGE
     if written_unit is None and not currency:
-        return None
+        written_unit = _counted_unit(text, lo, m)
+        if written_unit is None:
+            return None
     if currency and written_unit not in (None, "元"):
         return None
     s = m.start("cur") if currency else m.start("sign") if g["sign"] else m.start("n1")
-    e = m.end("unit") if written_unit else max(m.end(k) for k in ("n1", "yu1", "m1", "n2", "m2") if g.get(k))
+    e = m.end("unit") if g["unit"] else max(m.end(k) for k in ("n1", "yu1", "m1", "n2", "m2") if g.get(k))
     if not g["sign"] and _neighbour_is_code(text, s, m.end("n1")):
         return None
     if text[m.start("n1") - 1:m.start("n1")] == "第":
         return None
 
     half = n1 == "半"
-    bare_place = not half and n1[0] in "百千万亿"
-    if half:
-        value1, digit_string = 0.5, False
-    else:
-        parsed = parse_numeral(n1)
-        if parsed is None:
-            return None
-        value1, digit_string = parsed
+    bare_place = not half and n1[0] in "百千万亿" and m.start("n1") > 0 and text[m.start("n1") - 1] in "上近逾过超约"
     chinese = _is_chinese(n1)
-    if chinese and (digit_string or n1 in ("零", "〇")):
+    if chinese and n1 in ("零", "〇"):
+        return None
+    try:
+        # 百余万 after 逾: the approximation inside a bare place word is read by _approx_before, not here.
+        value1 = read(n1.replace("余", "").replace("多", "") if bare_place else n1)
+    except Unreadable as err:
+        if written_unit != "年":  # 二〇一九年: a year written digit by digit, not a number left unread
+            unread.append(Unread(s, e, text[s:e], str(err)))
         return None
     if n1[:1] == "0" and n1[1:2].isdigit():
         return None  # 048, 0318: a code or a broken number
@@ -761,6 +811,9 @@ def _number(text: str, m: re.Match, lo: int) -> Quantity | None | object:
     if currency:
         unit, kind = {"人民币": "元", "RMB": "元", "HK$": "港元", "NT$": "新台币", "US$": "美元", "MOP": "澳门元",
                       "MOP$": "澳门元"}.get(currency, CURRENCIES.get(currency, currency)), "amount"
+    if "兆" in n1 and kind != "amount":
+        unread.append(Unread(s, e, text[s:e], "兆 outside an amount (10^6 or 10^12)"))
+        return None
     extra = 0.5 if written_unit in _HALF_UNITS else 0.0
     unit_over = written_unit in _OVER_UNITS
     if chinese and written_unit in _ARABIC_ONLY:
@@ -771,10 +824,10 @@ def _number(text: str, m: re.Match, lo: int) -> Quantity | None | object:
     value = (value1 * mult1 + extra) if not has_range else value1 * mult1
     value_max = None
     if has_range:
-        parsed2 = parse_numeral(g["n2"])
-        if parsed2 is None or parsed2[1]:
+        value2 = try_read(g["n2"])
+        if value2 is None:
             return _NOT_A_RANGE
-        value_max = parsed2[0] * mult2
+        value_max = value2 * mult2
         shared = re.search(r"[百千万亿]+$", g["n2"] + (g["m2"] or ""))
         if shared and not g["m1"] and not g["u1"] and not re.search(r"[十百千万亿]", n1):
             value = value1 * _mult_value(shared.group(0))  # 两到三万, 10至20万元: the multiplier is written once
@@ -808,7 +861,7 @@ def _number(text: str, m: re.Match, lo: int) -> Quantity | None | object:
         return None  # 前3名: a band of a ranking, not a count
     if written_unit in ("条", "款") and re.search(r"(?:法|法典)$", text[max(lo, s - 2):s]):
         return None  # 刑法264条
-    if written_unit == "个" and _SLOGAN_AFTER.match(text, e) and (chinese or text[e:e + 1] in _CN_DIGIT):
+    if written_unit == "个" and _SLOGAN_AFTER.match(text, e) and (chinese or text[e:e + 1] in _CN_DIGITS):
         return None  # 四个意识, 三个一, 十个坚持
     if kind == "count" and text[e:e + 1] in ("+", "＋", "·"):
         return None
@@ -854,9 +907,9 @@ def _number(text: str, m: re.Match, lo: int) -> Quantity | None | object:
                 step = 1.0  # 10年余: less than one more unit
 
     if written_unit == "成" and not post and not has_range:
-        tail = re.match(r"[一二三四五六七八九1-9](?![\d万亿千百十成个件人名])", text[e:e + 2])
-        if tail:  # 二成五: 25 %
-            value += (_CN_DIGIT.get(tail.group(0)) or int(tail.group(0))) / 10
+        tail = _TENTHS_TAIL.match(text, e)
+        if tail:  # 二成五: 25 %, 三成半: 35 %
+            value = read(n1 + "成" + tail.group(0)) * 10
             e += 1
             after = _SHARE_POST.match(text, e)
             if after:  # 九成五以上: the approximation word follows the tenths digit
@@ -874,6 +927,9 @@ def _number(text: str, m: re.Match, lo: int) -> Quantity | None | object:
     if compared:
         direction = compared  # 高于11个百分点: a difference, not an approximation
     sign = g["sign"]
+    if sign and not (direction or baseline or _SIGN_GOVERNED.search(text, max(lo, s - 120), s)):
+        unread.append(Unread(s, e, text[s:e], "a sign with no change word to give it a direction"))
+        return None  # 负3.9%: a level below zero or a fall; reading it as either could be wrong
     if sign and kind in ("rate", "change", "count", "amount", "duration"):
         direction = "down" if sign in _DOWN_SIGNS else "up"
         baseline = baseline or (re.search(r"(同比|环比|按年)$", text[max(lo, s - 2):s]) or [None])[0]

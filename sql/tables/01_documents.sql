@@ -18,6 +18,7 @@ create table if not exists documents (
     n_sentences     integer,
     n_tokens        integer,
     n_figures       integer,
+    n_unread        integer,
     warnings        varchar[],
     run_id          varchar,
     loaded_at       timestamp,
@@ -45,6 +46,9 @@ comment on column documents.n_chars is 'Length of the normalized text in charact
 comment on column documents.n_sentences is 'Number of sentences in the sentences table for this document.';
 comment on column documents.n_tokens is 'Number of tokens in the tokens table for this document.';
 comment on column documents.n_figures is 'Number of figures extracted from this document.';
+-- A warehouse made before this column existed gains it (null for the documents already loaded).
+alter table documents add column if not exists n_unread integer;
+comment on column documents.n_unread is 'Numbers seen where a figure would stand but not read with certainty (三四百件, 十五六人, a sign no change word governs, 兆 outside an amount), so left out rather than stored with a wrong value.';
 comment on column documents.warnings is 'Problems met while reading that did not stop the load (e.g. replaced undecodable bytes).';
 comment on column documents.run_id is 'The run that loaded this version of the document (see runs).';
 comment on column documents.loaded_at is 'When this version of the document was loaded.';

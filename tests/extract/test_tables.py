@@ -97,7 +97,8 @@ def test_a_row_no_total_confirms_is_left_out_and_reported():
     norm = normalize(raw)
     figs = extract_figures(norm.text, norm.sentences, DocContext(doc_id="t"), unread)
     assert not any(f.row_label == "领养申请" for f in figs)
-    assert [norm.text[a:b] for a, b, _ in unread] == ["1199"]
+    assert [(norm.text[u.char_start:u.char_end], u.surface) for u in unread] == [("1199", "1199")]
+    assert "no total confirms" in unread[0].reason
     assert any(f.row_label == "其他" and f.value == 1 for f in figs)  # 12 splits one way only: 1 | 2
 
 
