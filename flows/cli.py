@@ -153,8 +153,14 @@ def serve(cron, timezone, input_dir, warehouse, name, prune, lock_timeout, fail_
     parameters = {"input_dir": str(input_dir.absolute()) if input_dir else None,
                   "warehouse": str(warehouse.absolute()) if warehouse else None,
                   "prune": prune, "lock_timeout": lock_timeout, "fail_on_error": fail_on_error}
-    etl.serve(name=name, schedule=schedule, parameters=parameters,
-              description="fazhi ETL on a schedule: new or changed reports into the DuckDB warehouse.")
+    from .serving import stop_promptly
+
+    stop_promptly()
+    try:
+        etl.serve(name=name, schedule=schedule, parameters=parameters,
+                  description="fazhi ETL on a schedule: new or changed reports into the DuckDB warehouse.")
+    except KeyboardInterrupt:
+        click.echo("fazhi serve stopped", err=True)
 
 
 @cli.command()
