@@ -31,10 +31,11 @@ class RunDisplay:
 
     def update(self, done: int, total: int, figures: int) -> None:
         """Show that done of total files are finished and figures were found so far."""
-        if self.terminal:
-            self._bar(total).update(self.task, completed=done, total=total, figures=figures)
-            return
         now = time.monotonic()
+        if self.terminal:
+            rate = done / (now - self.started) if now > self.started else 0.0
+            self._bar(total).update(self.task, completed=done, total=total, figures=figures, rate=rate)
+            return
         due = self.last_line is None and done == 0 or (self.last_line is not None and now - self.last_line >= self.every)
         if done == total or due:
             self.stream.write(plain_line(done, total, figures, now - self.started) + "\n")
@@ -44,15 +45,13 @@ class RunDisplay:
     def _bar(self, total: int):
         if self.bar is None:
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                       TimeRemainingColumn)
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self.bar = Progress(TextColumn("files"), BarColumn(), MofNCompleteColumn(),
-                                TextColumn("{task.fields[figures]} figures"), _rate_column(),
-                                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
-                                console=Console(file=self.stream), transient=False)
+                                TextColumn("{task.fields[figures]} figures  {task.fields[rate]:.1f} files/s  left"),
+                                TimeRemainingColumn(), console=Console(file=self.stream), transient=False)
             self.bar.start()
-            self.task = self.bar.add_task("files", total=total, figures=0)
+            self.task = self.bar.add_task("files", total=total, figures=0, rate=0.0)
         return self.bar
 
     def close(self) -> None:
@@ -60,19 +59,6 @@ class RunDisplay:
         if self.bar is not None:
             self.bar.stop()
             self.bar = None
-
-
-def _rate_column():
-    """A rich column showing files per second over the run so far."""
-    from rich.progress import ProgressColumn
-    from rich.text import Text
-
-    class RateColumn(ProgressColumn):
-        def render(self, task) -> Text:
-            elapsed = task.elapsed or 0.0
-            return Text(f"{task.completed / elapsed if elapsed > 0 else 0.0:.1f} files/s")
-
-    return RateColumn()
 
 
 def plain_line(done: int, total: int, figures: int, elapsed: float) -> str:
