@@ -157,7 +157,12 @@ class DropReported(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "fazhi_in_summary", False):
             return False
-        return not (record.exc_info and isinstance(record.exc_info[1], self.types))
+        if record.exc_info and isinstance(record.exc_info[1], self.types):
+            return False
+        # Prefect's closing line of a task or flow run that one of these errors ended repeats the error's words.
+        message = record.getMessage()
+        return not (message.startswith("Finished in state Failed")
+                    and any(f"{t.__name__}:" in message for t in self.types))
 
 
 def quiet_prefect_console(*types: type[BaseException]) -> None:

@@ -216,3 +216,24 @@ def test_the_readme_questions_file_exists_and_answers(sample_warehouse):
     assert result.exit_code == 0, result.output
     header, *rows = result.output.splitlines()
     assert header.startswith("org,org_type,year,metric_id") and len(rows) >= 10
+
+
+@pytest.mark.parametrize("message, extra, exc, shown", [
+    ("Finished in state Failed('Task run encountered an exception DataQualityFailed: 1 of 45 failed')", {}, None,
+     False),
+    ("Finished in state Failed('Task run encountered an exception KeyError: x')", {}, None, True),
+    ("not loaded: empty.txt (ingest): empty file", {"fazhi_in_summary": True}, None, False),
+    ("Encountered exception during execution", {}, ValueError("x"), False),
+    ("Encountered exception during execution", {}, KeyError("x"), True),
+    ("runs r1 never finished (their process died); marked crashed", {}, None, True),
+])
+def test_prefect_console_drops_what_the_cli_or_the_summary_says_itself(message, extra, exc, shown):
+    import logging
+
+    from flows.console import DropReported
+    from flows.quality import DataQualityFailed
+
+    record = logging.LogRecord("prefect.task_runs", logging.ERROR, __file__, 1, message, None,
+                               (type(exc), exc, None) if exc else None)
+    record.__dict__.update(extra)
+    assert DropReported(DataQualityFailed, ValueError).filter(record) is shown
