@@ -51,13 +51,15 @@ class TemporaryServer:
         if timeout is None:
             timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", STARTUP_TIMEOUT_S))
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ServerDidNotStart(f"Prefect's temporary server exited with code {self.process.returncode}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.api_url}/health", timeout=2).status_code == 200:
-                    return
-            time.sleep(0.1)
+        # One client for every poll: a new one each time builds an SSL context, CPU the booting server needs.
+        with httpx.Client(timeout=2) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise ServerDidNotStart(f"Prefect's temporary server exited with code {self.process.returncode}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if client.get(f"{self.api_url}/health").status_code == 200:
+                        return
+                time.sleep(0.1)
         self.stop()
         raise ServerDidNotStart(f"Prefect's temporary server did not answer within {timeout:.0f}s")
 
