@@ -19,13 +19,16 @@ def main() -> None:
     parser.add_argument("--task-runner", default="process")
     parser.add_argument("--batch-size", type=int, default=None)
     args = parser.parse_args()
-    from flows.pipeline import BATCH_SIZE, etl
-    from flows.startup import overlap_start_up
+    from flows.preflight import configure_prefect
+    from flows.startup import prefect_api
 
-    imported = time.monotonic()
-    overlap_start_up(load_text_models=args.workers == 1 and args.task_runner == "process")  # as `fazhi run`
-    summary = etl(input_dir=args.input, warehouse=args.warehouse, workers=args.workers,
-                  task_runner=args.task_runner, batch_size=args.batch_size or BATCH_SIZE)
+    configure_prefect(verbose=False)  # as `fazhi run`
+    with prefect_api(load_text_models=args.workers == 1 and args.task_runner == "process"):
+        from flows.pipeline import BATCH_SIZE, etl
+
+        imported = time.monotonic()
+        summary = etl(input_dir=args.input, warehouse=args.warehouse, workers=args.workers,
+                      task_runner=args.task_runner, batch_size=args.batch_size or BATCH_SIZE)
     summary["import_seconds"] = round(imported - STARTED, 3)
     summary["process_seconds"] = round(time.monotonic() - STARTED, 3)
     print("FLOW-SUMMARY " + json.dumps(summary, default=str, ensure_ascii=False), flush=True)

@@ -5,4 +5,5 @@ from .cli import cli
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    cli(["run", *args] if not args or args[0].startswith("-") else args, prog_name="python -m flows")
+    flow_options = args and args[0].startswith("-") and args[0] != "--version"
+    cli(["run", *args] if not args or flow_options else args, prog_name="python -m flows")

@@ -1,50 +1,51 @@
 """The fazhi command line: one group, an example for every command, errors as one line."""
 from __future__ import annotations
 
-import logging
+import os
 import sys
+import time
 from pathlib import Path
 
 import click
 
+STARTED = time.monotonic()  # the summary of `fazhi run` counts from here: the time the user waits
 
-class _NoTracebackFor(logging.Filter):
-    """Keep Prefect's log line for an error the CLI reports itself, but not its traceback."""
 
-    def __init__(self, *types: type[BaseException]):
-        super().__init__()
-        self.types = types
+def _version() -> str:
+    """The installed fazhi's version (a checkout run without `pip install -e .` has none)."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], self.types):
-            record.exc_info = None
-            record.exc_text = None
-        return True
+    try:
+        return version("fazhi")
+    except PackageNotFoundError:
+        return "(not installed: pip install -e .)"
 
 
 class FazhiGroup(click.Group):
     """A click group that turns known errors into one clear line and exit code 1."""
 
     def invoke(self, ctx):
-        from .warehouse import WarehouseError
         from .parallel import ParallelError
-        from .pipeline import InputError
+        from .preflight import InputError
         from .quality import DataQualityFailed
+        from .warehouse import WarehouseError
 
-        from duckdb import Error as DuckDBError
-
-        # A failed write (disk full) fails its task first: the flow reports it in one line, so no traceback there.
-        quiet = _NoTracebackFor(WarehouseError, InputError, DataQualityFailed, ParallelError, DuckDBError)
-        for name in ("prefect.flow_runs", "prefect.task_runs"):
-            logging.getLogger(name).addFilter(quiet)
         try:
             return super().invoke(ctx)
-        except (WarehouseError, InputError, FileNotFoundError, DataQualityFailed, ParallelError) as err:
+        except (WarehouseError, InputError, DataQualityFailed, ParallelError) as err:
             click.echo(f"error: {err}", err=True)
+            sys.exit(1)
+        except BrokenPipeError:  # the reader went away (`| head`): nothing more to say to it
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except OSError as err:  # a place the user named cannot be written or read (permissions, a full disk)
+            where = f" {err.filename}:" if err.filename else ""
+            click.echo(f"error:{where} {err.strerror or err}", err=True)
             sys.exit(1)
 
 
 @click.group(cls=FazhiGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), message="%(prog)s %(version)s")
 def cli():
     """fazhi: Chinese political-legal reports -> a DuckDB warehouse of figures.
 
@@ -53,19 +54,6 @@ def cli():
       fazhi run                                  # the bundled sample corpus -> warehouse/fazhi.duckdb
       fazhi run --input reports/ --warehouse data/fazhi.duckdb
     """
-
-
-def _summary_lines(s: dict) -> list[str]:
-    from .review import site_line
-
-    return [
-        f"documents read {s['seen']}, loaded {s['loaded']}, skipped {s['skipped']} (unchanged), "
-        f"failed {s['failed']}",
-        f"figures {s['figures']} in {s['warehouse']}",
-        f"time {s['seconds']:.1f}s (run {s['run_id']})",
-        *_quality_lines(s.get("quality")),
-        site_line(s["warehouse"]),
-    ]
 
 
 def _quality_lines(q: dict | None) -> list[str]:
@@ -104,8 +92,9 @@ def _quality_lines(q: dict | None) -> list[str]:
               help="With --prune, remove documents even when more than half of the folder's would go.")
 @click.option("--follow-links", is_flag=True,
               help="Read files and folders that symlinks lead to outside the input folder (skipped by default).")
+@click.option("-v", "--verbose", is_flag=True, help="Show Prefect's own log lines (INFO and up), not only warnings.")
 def run(input_dir, warehouse, batch_size, prune, lock_timeout, fail_on_error, workers, task_runner,
-        dask_address, follow_links, force):
+        dask_address, follow_links, force, verbose):
     """Run the ETL flow once on a folder of reports.
 
     \b
@@ -117,27 +106,12 @@ def run(input_dir, warehouse, batch_size, prune, lock_timeout, fail_on_error, wo
       fazhi run --input ~/reports --workers 2          # two worker processes
       fazhi run --input ~/reports --task-runner dask --dask-address tcp://scheduler:8786
     """
-    from .pipeline import InputError, etl
+    from .console import run_with_console
 
-    if input_dir is not None and not input_dir.is_dir():
-        raise InputError(f"input folder {input_dir} does not exist or is not a folder")
-    from .parallel import check_parallelism
-
-    check_parallelism(task_runner, workers, dask_address)  # before Prefect starts: a wrong option fails at once
-    from .startup import overlap_start_up
-
-    overlap_start_up(load_text_models=workers == 1 and task_runner == "process")
-    summary = etl(input_dir=str(input_dir) if input_dir else None,
-                  warehouse=str(warehouse) if warehouse else None, batch_size=batch_size,
-                  prune=prune, lock_timeout=lock_timeout, fail_on_error=fail_on_error, workers=workers,
-                  task_runner=task_runner, dask_address=dask_address, follow_links=follow_links, force=force)
-    for line in _summary_lines(summary):
-        click.echo(line)
-    if summary.get("pruned"):
-        click.echo(f"pruned {summary['pruned']} documents whose file is gone")
-    if summary.get("stale"):
-        click.echo(f"stale {summary['stale']} documents: their file is there but no longer reads (see "
-                   f"ingest_errors); their last good rows are kept, marked documents.stale")
+    run_with_console(dict(input_dir=input_dir, warehouse=warehouse, batch_size=batch_size, prune=prune,
+                          lock_timeout=lock_timeout, fail_on_error=fail_on_error, workers=workers,
+                          task_runner=task_runner, dask_address=dask_address, follow_links=follow_links,
+                          force=force), verbose, STARTED)
 
 
 @cli.command()
@@ -167,23 +141,31 @@ def serve(cron, timezone, input_dir, warehouse, name, prune, lock_timeout, fail_
     from prefect.settings import PREFECT_API_URL
 
     from .pipeline import InputError, etl
+    from .preflight import check_api
 
-    if not PREFECT_API_URL.value():
-        raise InputError("no Prefect server to serve against: run `prefect server start` in another shell, then "
-                         "`prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api` (schedules need a server)")
-    if input_dir is not None and not input_dir.is_dir():
-        raise InputError(f"input folder {input_dir} does not exist or is not a folder")
     try:
         schedule = CronSchedule(cron=cron, timezone=timezone)
     except ValueError as err:
         reason = err.errors()[0]["msg"] if hasattr(err, "errors") else str(err)
         raise InputError(f"bad --cron {cron!r} or --timezone {timezone!r}: {reason}") from None
+    if not PREFECT_API_URL.value():
+        raise InputError("no Prefect server to serve against: run `prefect server start` in another shell, then "
+                         "`prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api` (schedules need a server)")
+    check_api(PREFECT_API_URL.value(), temporary_ok=False)
+    if input_dir is not None and not input_dir.is_dir():
+        raise InputError(f"input folder {input_dir} does not exist or is not a folder")
     # Absolute paths: scheduled runs start in a process of their own, maybe from another folder.
     parameters = {"input_dir": str(input_dir.absolute()) if input_dir else None,
                   "warehouse": str(warehouse.absolute()) if warehouse else None,
                   "prune": prune, "lock_timeout": lock_timeout, "fail_on_error": fail_on_error}
-    etl.serve(name=name, schedule=schedule, parameters=parameters,
-              description="fazhi ETL on a schedule: new or changed reports into the DuckDB warehouse.")
+    from .serving import stop_promptly
+
+    stop_promptly()
+    try:
+        etl.serve(name=name, schedule=schedule, parameters=parameters,
+                  description="fazhi ETL on a schedule: new or changed reports into the DuckDB warehouse.")
+    except KeyboardInterrupt:
+        click.echo("fazhi serve stopped", err=True)
 
 
 @cli.command()
@@ -204,7 +186,7 @@ def validate(warehouse, fail_on_error):
       fazhi validate --warehouse ~/fazhi.duckdb --fail-on-error
     """
     from . import warehouse as wh
-    from .pipeline import DEFAULT_WAREHOUSE
+    from .warehouse import DEFAULT_WAREHOUSE
     from .quality import DataQualityFailed, data_docs_dir, validate_warehouse
 
     path = warehouse or DEFAULT_WAREHOUSE
@@ -279,7 +261,7 @@ def eval_(gold, warehouse, quiet, min_f1):
       fazhi eval ../shared/gold/seeds.jsonl --warehouse warehouse/fazhi.duckdb --quiet --min-f1 0.9
     """
     from .evaluate import GoldError, read_gold, read_predictions, report_lines, score
-    from .pipeline import DEFAULT_WAREHOUSE
+    from .warehouse import DEFAULT_WAREHOUSE
     from .warehouse import connect
 
     try:
@@ -326,13 +308,13 @@ def sql(query, sql_file, warehouse, fmt, max_rows, allow_files):
     \b
     Examples:
       fazhi sql "select org, metric, value from rates_by_org_period where metric_id = 'closure_rate'"
-      fazhi sql -f questions.sql --csv > answers.csv
+      fazhi sql -f examples/questions.sql --csv > answers.csv
       fazhi sql "select * from document_coverage" --json --warehouse ~/fazhi.duckdb
       fazhi sql --allow-files "copy (select * from figures_clean) to 'clean.parquet'"
     """
     import shutil
 
-    from .pipeline import DEFAULT_WAREHOUSE
+    from .warehouse import DEFAULT_WAREHOUSE
     from .query import QueryError, open_reader, render_table, run_sql, write_csv, write_json
 
     if query and sql_file:
@@ -387,7 +369,7 @@ def export(dest, fmt, views, warehouse, overwrite):
       fazhi export /data/fazhi-csv --format csv --views --warehouse ~/fazhi.duckdb
       fazhi export exports/ --overwrite                  # refresh an earlier export
     """
-    from .pipeline import DEFAULT_WAREHOUSE
+    from .warehouse import DEFAULT_WAREHOUSE
     from .query import export_warehouse, open_reader
 
     reader = open_reader(warehouse or DEFAULT_WAREHOUSE)

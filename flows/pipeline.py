@@ -13,24 +13,21 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run, task_run
 from prefect.utilities.annotations import quote
 
+from . import console
 from . import warehouse as wh
 from .columnar import keep_documents, pack_batch
 from .parallel import (check_parallelism, in_flight_limit, make_task_runner, run_in_order, running,
                        split_unchanged)
 from .core import BatchResult, process_files
 from .ingest import discover, source_name_for
-
-SAMPLE_CORPUS = Path(__file__).resolve().parent / "sample_corpus"
-DEFAULT_WAREHOUSE = Path("warehouse") / "fazhi.duckdb"
+# Defined without Prefect, for the commands that run no flow.
+from .preflight import SAMPLE_CORPUS, InputError  # noqa: F401
+DEFAULT_WAREHOUSE = wh.DEFAULT_WAREHOUSE
 BATCH_SIZE = 200
 # Attempts at the warehouse lock (Prefect task retries); lock_timeout is shared between them.
 LOCK_ATTEMPTS = 3
 # Retries of a batch some of whose files failed to read in a way that may pass.
 READ_RETRIES = 2
-
-
-class InputError(Exception):
-    """The input folder cannot be read."""
 
 
 class TransientReadFailure(Exception):
@@ -111,13 +108,15 @@ class Progress:
         self.total, self.logger, self.started = total, logger, time.monotonic()
         self.artifact_id = None
         self.reported = -1
+        console.report_progress(0, total, 0)
         try:
             self.artifact_id = create_progress_artifact(
                 progress=0.0, key="fazhi-etl-progress", description=f"0 of {total} files done")
         except Exception as err:  # a missing artifact must not stop a load
             logger.warning("no progress artifact: %s", err)
 
-    def update(self, done: int) -> None:
+    def update(self, done: int, figures: int = 0) -> None:
+        console.report_progress(done, self.total, figures)
         elapsed = max(time.monotonic() - self.started, 1e-9)
         rate = done / elapsed
         left = (self.total - done) / rate if rate else 0.0
@@ -217,7 +216,8 @@ def validate_task(con, run_id: str, db_path: Path, fail_on_error: bool = False,
             raise
         logger.warning("data quality not checked: %s: %s", type(err).__name__, err)
         return {"error": f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"}
-    (logger.info if report.success else logger.warning)("%s (%.1fs)", report.one_line(), report.seconds)
+    (logger.info if report.success else logger.warning)("%s (%.1fs)", report.one_line(), report.seconds,
+                                                        extra={"fazhi_in_summary": True})
     try:
         create_markdown_artifact(markdown_summary(report), key="fazhi-data-quality",
                                  description=f"Data quality of run {run_id}")
@@ -260,8 +260,9 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
         raise wh.WarehouseLocked(wh.lock_message(db_path, getattr(err, "holder", "another process"),
                                                  time.monotonic() - waiting_since)) from None
     run_id = wh.new_run_id()
-    counts = {"seen": len(paths), "loaded": 0, "skipped": 0, "failed": len(walk_problems), "figures": 0,
-              "pruned": 0, "stale": 0}
+    # failed counts files, so seen = loaded + skipped + failed; a folder that could not be walked is counted apart.
+    counts = {"seen": len(paths), "loaded": 0, "replaced": 0, "skipped": 0, "failed": 0, "figures": 0,
+              "pruned": 0, "stale": 0, "not_walked": len(walk_problems)}
     stage_seconds: Counter[str] = Counter()
     batch_scope = contextlib.ExitStack()  # the worker pool or Dask cluster, stopped whatever happens
     try:
@@ -271,7 +272,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
             logger.warning("runs %s never finished (their process died); marked crashed", ", ".join(crashed))
         wh.start_run(con, run_id, str(root), str(flow_run.get_id() or ""))
         for folder, why in walk_problems:
-            logger.warning("not walked: %s: %s", folder, why)
+            logger.warning("not walked: %s: %s", folder, why, extra={"fazhi_in_summary": True})
         wh.record_errors(con, run_id, [{"source_name": p, "source_path": p, "stage": "discover", "error": why}
                                       for p, why in walk_problems])
         known = wh.known_documents(con)
@@ -301,7 +302,9 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
                     loaded_ids.discard(known[d["source_name"]])
             plan_duplicates(batch, loaded_ids)
             load_started = time.perf_counter()
+            replacing = set(_replaced(batch, known))
             counts["loaded"] += load_or_split(con, run_id, batch, known)
+            counts["replaced"] += len(replacing - {e["source_name"] for e in batch.errors})
             stage_seconds["load"] += time.perf_counter() - load_started
             counts["skipped"] += len(batch.skipped)
             counts["failed"] += len(batch.errors)
@@ -314,11 +317,12 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
                 logger.warning("%d documents kept from their last good version, marked stale (documents.stale): "
                                "%s", len(stale), ", ".join(stale[:10]))
             for e in batch.errors:
-                logger.warning("not loaded: %s (%s): %s", e["source_name"], e["stage"], e["error"])
+                logger.warning("not loaded: %s (%s): %s", e["source_name"], e["stage"], e["error"],
+                               extra={"fazhi_in_summary": True})
             counts["figures"] += len(batch.figures)
             stage_seconds.update(batch.seconds)
             done += len(batch_paths)
-            progress.update(done)
+            progress.update(done, counts["figures"])
         if progress.reported != done:  # every file was unchanged: no batch reported it
             progress.update(done)
         con.execute("reset threads")
@@ -337,6 +341,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
                 logger.warning("snapshot not published: %s", err)
                 wh.finish_run(con, run_id, "completed", counts, time.monotonic() - started,
                               f"snapshot not published: {err}")
+        details = console.run_details(con, run_id)
     except BaseException as err:  # Ctrl-C too: the run is recorded as failed, committed batches stay
         reason = wh.describe(err)
         unrecorded = wh.record_failure(con, db_path, run_id, counts, time.monotonic() - started, reason)
@@ -358,5 +363,6 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
                "seconds": round(time.monotonic() - started, 2),
                "stage_seconds": {k: round(v, 3) for k, v in stage_seconds.items()}}
     summary["quality"] = quality
+    summary.update(details)
     logger.info("run %s: %s", run_id, summary)
     return summary

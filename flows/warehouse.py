@@ -22,6 +22,7 @@ SQL_FOLDERS = ("tables", "macros", "views")
 # Rows keyed by doc_id that go when a document is replaced or pruned (its figure_issues too, until revalidated).
 DOC_TABLES = ("documents", "sentences", "tokens", "figures", "figure_issues")
 LOCK_TIMEOUT_S = 60.0
+DEFAULT_WAREHOUSE = Path("warehouse") / "fazhi.duckdb"
 # DuckDB's buffer pool defaults to 80% of the machine's memory and keeps what a long load wrote cached in it, so
 # the writer's memory grows with the corpus; capped, DuckDB evicts (and spills big queries beside the file).
 # 256MB measured at 4,000 documents: peak 1,265 MB for the run against 1,487 MB at 512MB, validation 0.5 s slower.

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from conftest import SAMPLE
 
 from flows import warehouse as wh
-from flows.cli import _summary_lines, cli
+from flows.cli import cli
+from flows.console import summary_lines
 from flows.review import ReviewError, _spans_html, build_site, review_dir, site_line
 
 SAMPLE_NAMES = sorted(p.name for p in SAMPLE.glob("*.txt"))
@@ -272,8 +273,12 @@ def test_the_run_summary_says_where_the_site_is(tmp_path):
     summary = {"seen": 1, "loaded": 1, "skipped": 0, "failed": 0, "figures": 2, "warehouse": str(warehouse),
                "seconds": 1.0, "run_id": "r", "quality": None}
     index = review_dir(warehouse) / "index.html"
-    assert _summary_lines(summary)[-1] == f"review site: `fazhi review --warehouse {warehouse}` writes {index}"
+
+    def site_row() -> str:
+        return next(line for line in summary_lines(summary, 1.0) if line.startswith("review site"))
+
+    assert site_row().split(None, 2)[2].strip() == f"`fazhi review --warehouse {warehouse}` writes {index}"
     index.parent.mkdir(parents=True)
     index.write_text("", encoding="utf-8")
-    assert _summary_lines(summary)[-1] == site_line(warehouse) == \
-        f"review site {index} (`fazhi review --warehouse {warehouse}` updates it)"
+    assert site_line(warehouse) == f"review site {index} (`fazhi review --warehouse {warehouse}` updates it)"
+    assert site_row().split(None, 2)[2].strip() == f"{index} (`fazhi review --warehouse {warehouse}` updates it)"

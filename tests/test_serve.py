@@ -102,7 +102,7 @@ def test_served_flow_runs_on_a_real_server_when_triggered_through_the_api(tmp_pa
             return False
 
     with started([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                 env, tmp_path / "server.log"):
+                 env, tmp_path / "server.log") as server:
         wait_for("the Prefect server to answer /health:\n" + tail(tmp_path / "server.log"), healthy, 120)
 
         # Users with a work pool: prefect.yaml creates the deployment and its cron schedule makes runs.
@@ -122,7 +122,7 @@ def test_served_flow_runs_on_a_real_server_when_triggered_through_the_api(tmp_pa
 
         # `fazhi serve` takes the deployment over and executes runs itself.
         with started([str(BIN / "fazhi"), "serve", "--cron", "0 2 * * *", "--input", str(SAMPLE),
-                      "--warehouse", str(warehouse)], env, tmp_path / "serve.log"):
+                      "--warehouse", str(warehouse)], env, tmp_path / "serve.log") as serve:
             def served():
                 found = http.get(f"/deployments/name/{DEPLOYMENT}")
                 return found.status_code == 200 and found.json()["parameters"].get("warehouse") == str(warehouse) \
@@ -138,6 +138,12 @@ def test_served_flow_runs_on_a_real_server_when_triggered_through_the_api(tmp_pa
 
             state = wait_for("the triggered run to finish:\n" + tail(tmp_path / "serve.log"), finished, 300, 1)
             assert state == "COMPLETED", tail(tmp_path / "serve.log")
+
+            # Its server gone, `fazhi serve` still stops on SIGTERM, within its grace period, exit code 0.
+            stop_group(server)
+            serve.send_signal(signal.SIGTERM)
+            assert serve.wait(timeout=30) == 0, tail(tmp_path / "serve.log")
+            assert "Traceback" not in tail(tmp_path / "serve.log")
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

@@ -66,3 +66,17 @@ comment on column changes_with_baseline.baseline is 'What the change is measured
 comment on column changes_with_baseline.level_surface is 'The level the change belongs to: the figure just before it in its sentence (brackets skipped), when its unit fits and it measures the same thing (one catalog metric, one label, or a change labelled only 同比上升 …) (结案率95.74%,同比提高1.88个百分点 -> 95.74%).';
 comment on column changes_with_baseline.baseline_value is 'The value at the baseline: level minus change for pp on a % level or the same unit (天, 件), level / (1 + change/100) for a % change of a count, amount or duration; null for a % change of a % level (points or relative: reports use both).';
 comment on column changes_with_baseline.level_figure_id is 'figure_id of the level figure.';
+comment on column changes_with_baseline.source_name is 'As documents.source_name: Path of the file below the input folder, e.g. 000_bda1f0a19c388d12.txt.';
+comment on column changes_with_baseline.org is 'As figures.org: Organization the figure is reported for, in the fullest name the text supports.';
+comment on column changes_with_baseline.year is 'Year of the change''s period: period_end, else period_start, else a year written in period_text (macro period_year).';
+comment on column changes_with_baseline.period_text is 'As figures.period_text: The time expression the figure belongs to, as written (2020年, 1至9月份, 截至9月底).';
+comment on column changes_with_baseline.metric_id is 'As figures.metric_id: The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in flows/catalog.py); null when none fits.';
+comment on column changes_with_baseline.metric is 'As figures.metric: Short label of what is measured, as written (结案率, 受理执行案件).';
+comment on column changes_with_baseline.surface is 'As figures.surface: The exact text of the figure: number, multiplier, approximation word and unit (documents.text[char_start:char_end]).';
+comment on column changes_with_baseline.value is 'As figures.value: The number in the canonical unit: 12.08亿元 -> 1208000000, 95.74% -> 95.74, 三分之一 -> 33.333.';
+comment on column changes_with_baseline.unit is 'As figures.unit: Canonical unit: a classifier (件 人 …), 元 or another currency, %, pp (percentage points), 倍, a duration unit (天 年 …), ratio, rank, or a measure (亩 平方米 …).';
+comment on column changes_with_baseline.direction is 'As figures.direction: For kind = change only: up or down.';
+comment on column changes_with_baseline.level_value is 'Value of the level figure (figures.value of level_figure_id); null when the change has no level in its sentence.';
+comment on column changes_with_baseline.level_unit is 'Unit of the level figure (figures.unit of level_figure_id).';
+comment on column changes_with_baseline.sentence is 'As figures.sentence: Text of that sentence.';
+comment on column changes_with_baseline.figure_id is 'As figures.figure_id: Stable key: the same figure of the same document has the same id on every run.';

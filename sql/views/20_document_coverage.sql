@@ -39,3 +39,9 @@ comment on column document_coverage.flagged is 'Figures of the document with at 
 comment on column document_coverage.figures_with_metric_id is 'Figures whose label maps to a metric_catalog metric.';
 comment on column document_coverage.digit_sentences_without_figure is 'Sentences with an Arabic digit left after removing dates and times (2020年, 9月, 5日, 08:22, 2023-03-28) that have no figure: likely misses.';
 comment on column document_coverage.figures_per_1000_chars is 'Figures per 1000 characters of normalized text.';
+comment on column document_coverage.doc_id is 'As documents.doc_id: Hash of the file''s raw bytes (16 hex digits); an unchanged file keeps its id.';
+comment on column document_coverage.source_name is 'As documents.source_name: Path of the file below the input folder, e.g. 000_bda1f0a19c388d12.txt.';
+comment on column document_coverage.title is 'As documents.title: Headline read from the first lines, when one is there.';
+comment on column document_coverage.sentences is 'Sentences the document was split into (rows in sentences).';
+comment on column document_coverage.figures is 'Figures extracted from the document (rows in figures).';
+comment on column document_coverage.sentences_with_figures is 'Sentences holding at least one figure.';

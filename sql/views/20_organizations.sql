@@ -54,3 +54,6 @@ comment on column organizations.figures is 'Figures reported for the organizatio
 comment on column organizations.metrics is 'Distinct catalog metrics among them.';
 comment on column organizations.first_year is 'Earliest period year of its figures.';
 comment on column organizations.last_year is 'Latest period year of its figures.';
+comment on column organizations.prefecture is 'The prefecture-level city the place belongs to (or is), when the gazetteer knows it (orgs.prefecture).';
+comment on column organizations.province is 'The province-level division the place belongs to (or is), when the gazetteer knows it (orgs.province).';
+comment on column organizations.documents is 'Documents that report figures for the organization.';

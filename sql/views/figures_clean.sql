@@ -6,3 +6,28 @@ where not exists (
     select 1 from figure_issues i where i.doc_id = f.doc_id and i.figure_id = f.figure_id
 );
 comment on view figures_clean is 'The figures with no row in figure_issues: what analysts should query when they want only figures that passed data quality. Flagged figures stay in figures.';
+comment on column figures_clean.doc_id is 'As figures.doc_id: The document (documents.doc_id).';
+comment on column figures_clean.figure_id is 'As figures.figure_id: Stable key: the same figure of the same document has the same id on every run.';
+comment on column figures_clean.surface is 'As figures.surface: The exact text of the figure: number, multiplier, approximation word and unit (documents.text[char_start:char_end]).';
+comment on column figures_clean.char_start is 'As figures.char_start: Offset of surface in documents.text (0-based).';
+comment on column figures_clean.char_end is 'As figures.char_end: Offset just past surface in documents.text.';
+comment on column figures_clean.value is 'As figures.value: The number in the canonical unit: 12.08亿元 -> 1208000000, 95.74% -> 95.74, 三分之一 -> 33.333.';
+comment on column figures_clean.value_max is 'As figures.value_max: Upper end of a range (10至20件 -> 20); null otherwise.';
+comment on column figures_clean.unit is 'As figures.unit: Canonical unit: a classifier (件 人 …), 元 or another currency, %, pp (percentage points), 倍, a duration unit (天 年 …), ratio, rank, or a measure (亩 平方米 …).';
+comment on column figures_clean.kind is 'As figures.kind: count, amount, rate, change, duration, ratio, rank or measure.';
+comment on column figures_clean.approx is 'As figures.approx: exact; over (余 多 以上 超过 逾); under (近 不到 不足 以下 以内); about (约 左右).';
+comment on column figures_clean.direction is 'As figures.direction: For kind = change only: up or down.';
+comment on column figures_clean.metric is 'As figures.metric: Short label of what is measured, as written (结案率, 受理执行案件).';
+comment on column figures_clean.org is 'As figures.org: Organization the figure is reported for, in the fullest name the text supports.';
+comment on column figures_clean.period_text is 'As figures.period_text: The time expression the figure belongs to, as written (2020年, 1至9月份, 截至9月底).';
+comment on column figures_clean.period_start is 'As figures.period_start: First day of the period (inclusive), when the year is known.';
+comment on column figures_clean.period_end is 'As figures.period_end: Last day of the period (inclusive), when the year is known.';
+comment on column figures_clean.period_type is 'As figures.period_type: year, year_range (过去五年, 2018年至2022年), fiscal_year (2023/24年度), quarter, month_range, year_to_date, as_of or since.';
+comment on column figures_clean.baseline is 'As figures.baseline: What a change is measured against: 同比, 环比, 较改革前, 比全省平均值 ….';
+comment on column figures_clean.precision is 'As figures.precision: Decimals as written (95.74% -> 2).';
+comment on column figures_clean.value_low is 'As figures.value_low: Lowest value the approximation allows, where modelled (670余万元 -> 6700000).';
+comment on column figures_clean.value_high is 'As figures.value_high: Highest value the approximation allows, where modelled (670余万元 -> 6800000).';
+comment on column figures_clean.sentence_index is 'As figures.sentence_index: The sentence the figure is in (sentences.sentence_index).';
+comment on column figures_clean.sentence is 'As figures.sentence: Text of that sentence.';
+comment on column figures_clean.rule is 'As figures.rule: Which extraction rule produced the figure.';
+comment on column figures_clean.metric_id is 'As figures.metric_id: The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in flows/catalog.py); null when none fits.';

@@ -1,0 +1,143 @@
+"""What `fazhi run` checks before Prefect starts, and how the temporary Prefect server it starts is set up.
+
+Everything here fails as one line a user can act on (an InputError or a WarehouseError) and imports no Prefect,
+so a wrong folder, a locked warehouse or a stopped Prefect server is reported in a fraction of a second.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# For the temporary server fazhi starts (its process inherits this environment); a setting the user made wins.
+# Analytics: the server would otherwise phone home (and, offline, log an error with a sqlite traceback). Triggers:
+# automations outlive a one-off run. Blocks: fazhi uses none, and registering them is the server's slowest boot
+# step. A temporary server runs only the task-run recorder and the event persister besides these (the scheduler,
+# late-runs, foreman and other services run in a `prefect server start` only), so flow and task runs are recorded.
+TEMPORARY_SERVER_SETTINGS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+}
+# Prefect's console lines below WARNING are left out unless --verbose; its API log handler still gets everything.
+QUIET_LOGGING = {"PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING"}
+API_TIMEOUT_S = 5.0
+SAMPLE_CORPUS = Path(__file__).resolve().parent / "sample_corpus"
+
+
+class InputError(Exception):
+    """The input folder cannot be read, or an option cannot work."""
+
+
+@dataclass
+class LockWait:
+    """How long `fazhi run` waited for another process to let go of the warehouse, and who held it."""
+
+    seconds: float = 0.0
+    holder: str | None = None
+
+
+def configure_prefect(verbose: bool) -> None:
+    """Set the environment Prefect reads on import: a quiet console and a lean temporary server."""
+    settings = dict(TEMPORARY_SERVER_SETTINGS)
+    if not verbose:
+        settings.update(QUIET_LOGGING)
+    for name, value in settings.items():
+        os.environ.setdefault(name, value)
+
+
+def check_input(input_dir: Path | None) -> None:
+    """The input folder exists and is a folder (None: the bundled sample)."""
+    if input_dir is not None and not input_dir.is_dir():
+        raise InputError(f"input folder {input_dir} does not exist or is not a folder")
+
+
+def check_warehouse(path: Path, lock_timeout: float, on_wait=None) -> LockWait:
+    """The warehouse can be created or written, and its lock is free (waiting up to lock_timeout for it).
+
+    on_wait(holder) is called once when another process holds the lock, so the user knows why nothing happens.
+    """
+    from . import warehouse as wh
+
+    path = Path(path)
+    folder = _existing_parent(path.parent)
+    if not folder.is_dir():
+        raise wh.WarehouseError(f"cannot create warehouse {path}: {folder} is a file, not a folder")
+    if path.is_dir():
+        raise wh.WarehouseError(f"warehouse {path} is a folder: pass --warehouse with a file name, e.g. "
+                                f"{path / 'fazhi.duckdb'}")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise wh.WarehouseError(f"warehouse {path} is not writable: change its permissions or pass --warehouse")
+    if not path.exists() and not os.access(folder, os.W_OK):
+        raise wh.WarehouseError(f"cannot create warehouse {path}: folder {folder} is not writable; "
+                                f"pass --warehouse with a writable place")
+    started = time.monotonic()
+    try:
+        con = wh.connect(path, timeout=0)
+    except wh.WarehouseLocked as err:
+        holder = getattr(err, "holder", "another process")
+        if on_wait is not None and lock_timeout > 0:
+            on_wait(holder)
+        con = wh.connect(path, timeout=lock_timeout)
+        con.close()
+        return LockWait(time.monotonic() - started, holder)
+    con.close()
+    return LockWait()
+
+
+def likely_unchanged(input_dir: Path, path: Path) -> bool:
+    """Whether every file under input_dir is loaded already under its name with its size (a guess, by stat only).
+
+    Only start-up uses it: an unchanged rerun needs neither Great Expectations nor the text models, so they are
+    not loaded in advance; a wrong guess costs time, never data (the flow compares the bytes itself).
+    """
+    import duckdb
+
+    from .ingest import discover, source_name_for
+
+    if not Path(path).exists():
+        return False
+    paths, _ = discover(input_dir.absolute())
+    sizes = {source_name_for(p, input_dir.absolute()): p.stat().st_size for p in paths}
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            loaded = dict(con.execute("select source_name, size_bytes from documents").fetchall())
+    except (duckdb.Error, OSError):
+        return False
+    return bool(sizes) and all(loaded.get(name) == size for name, size in sizes.items())
+
+
+def _existing_parent(folder: Path) -> Path:
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def configured_api_url() -> str | None:
+    """The PREFECT_API_URL of the environment or the active Prefect profile, if one is set."""
+    url = os.environ.get("PREFECT_API_URL")
+    if url is not None:
+        return url or None
+    from prefect.settings import get_current_settings  # profiles live in Prefect's own files
+
+    return get_current_settings().api.url or None
+
+
+def check_api(url: str | None, temporary_ok: bool = True) -> None:
+    """A configured Prefect API answers its health check; fail in one line with the fixes if not.
+
+    temporary_ok: whether a temporary server would do instead (a one-off run; not a schedule).
+    """
+    if not url:
+        return
+    import httpx
+
+    try:
+        response = httpx.get(f"{url.rstrip('/')}/health", timeout=API_TIMEOUT_S)
+        response.raise_for_status()
+    except httpx.HTTPError as err:
+        reason = type(err).__name__ if not str(err) else str(err).splitlines()[0]
+        instead = ", or run with a temporary one: `prefect config unset PREFECT_API_URL`" if temporary_ok else ""
+        raise InputError(f"Prefect API {url} (PREFECT_API_URL) is not reachable ({reason}): start it with "
+                         f"`prefect server start`{instead}") from None
