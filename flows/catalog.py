@@ -8,7 +8,13 @@ the kinds its unit allows: pp to rates, 天 to durations, 元 to amounts, % and 
 2. contained: the normalized label ends with a name or synonym, the longest one winning. Chinese noun phrases
    put the head last, so 全市法院一审服判息诉率 is a 服判息诉率 and 有财产可供执行案件法定期限内实际执结率 an
    实际执结率, while 以涉嫌虚假诉讼罪移送公安的案件 is not a 虚假诉讼案件 and 印制发放普法宣传册 is not a
-   普法宣传活动. A term inside the label with a different head after it never matches.
+   普法宣传活动. A term inside the label with a different head after it never matches;
+3. head: when neither matches, the label is cut into jieba tokens (with fazhi's domain dictionary), the
+   qualifier tokens that say which instance or how many kinds without changing what is counted (一审, 各类,
+   技术类 …, see _QUALIFIERS) are dropped, and what is left is matched by 1 and 2 again; so
+   审结刑事一审案件 is a 审结刑事案件 and 批准和决定逮捕各类犯罪嫌疑人 a 批准和决定逮捕犯罪嫌疑人. What is left must
+   keep at least two tokens, so a label whose head is a generic word (各类案件) never maps; 相关 is no
+   qualifier, as 审结相关案件 counts only the cases just named.
 
 Normalizing a label: NFKC; quotes, short bracketed asides, whitespace and joining marks (、·-—/) removed; then,
 repeatedly while at least two characters are left, a trailing number with its unit (369件), a trailing
@@ -37,8 +43,10 @@ _TRAILING_NUMBER = re.compile(r"[0-9][0-9.,]*[^0-9]{0,2}$")
 _TRAILING_WORDS = re.compile(
     r"(?:同比|环比|较|相比|提升了?|提高了?|上升了?|下降了?|降低了?|增长了?|增加了?|减少了?|缩短了?|降幅|增幅|涨幅|"
     r"达到了?|达|为|是|共计|共|累计|合计|总计|分别|约|近|超过|逾|已|均|占|有|在|至|到|控制|稳定|保持|的|了|等|"
-    r"明显|显著|大幅|稳步|持续|进一步|情况|水平|指标)$")
-_TRAILING_COUNT_WORD = re.compile(r"(?:总数|数量|数)$")
+    r"明显|显著|大幅|稳步|持续|进一步|情况|水平|指标|从|由)$")
+_TRAILING_COUNT_WORD = re.compile(r"(?:总数|总量|数量|数)$")
+# Qualifiers narrow a measure to an instance or sweep in every kind, but leave its head (what is counted) as is.
+_QUALIFIERS = frozenset({"一审", "各类", "各种", "各项", "技术类", "全部", "所有", "依法"})
 
 
 class CatalogError(ValueError):
@@ -138,6 +146,18 @@ class MetricMatcher:
         if not norm:
             return None
         kinds = [k for k in METRIC_KINDS if k in metric_kinds_for(kind, unit)]
+        found = self._by_terms(norm, kinds)
+        if found:
+            return found
+        head = head_of(norm)
+        if head and head != norm:
+            found = self._by_terms(head, kinds)
+            if found:
+                return found[0], "head"
+        return None
+
+    def _by_terms(self, norm: str, kinds: list[str]) -> tuple[str, str] | None:
+        """Rules 1 and 2: the label is a term, or ends with one (the longest wins)."""
         for k in kinds:
             if norm in self.by_kind[k]:
                 return self.by_kind[k][norm], "synonym"
@@ -148,6 +168,16 @@ class MetricMatcher:
                 if found:
                     return found, "contained"
         return None
+
+
+@lru_cache(maxsize=65536)
+def head_of(norm: str) -> str | None:
+    """A normalized label without its qualifier tokens (rule 3), or None when fewer than two tokens are left."""
+    from flows.segment import cut  # jieba loads only when a label needs rule 3
+
+    tokens = cut(norm)
+    kept = [t for t in tokens if t not in _QUALIFIERS]
+    return "".join(kept) if len(kept) >= 2 else None
 
 
 @lru_cache(maxsize=1)
