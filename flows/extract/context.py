@@ -910,20 +910,29 @@ def attach_context(text: str, sentence: tuple[int, int], q: Quantity, doc: DocCo
     org, org_rule = _pick_org(index, sentence, q, metric or "")
     ctx = Context(metric=metric or None, org=org)
     if q.period_hint:  # a table cell under a column (or beside a row label) naming its period
-        hinted = find_periods(q.period_hint, roc=index.region == "tw")
-        kind = hinted[0].kind if hinted else "year"
-        ctx.period_text = q.period_hint
-        ctx.period_type, ctx.period_start, ctx.period_end = resolve_period(
-            q.period_hint, kind, None, index.reference_year, None, index.region == "tw")
+        _period_as_written(ctx, index, q.period_hint)
         period_rule = "table_header"
     else:
         period, period_rule = _governing_period(index, sentence, q)
-        if period is not None:
-            ctx.period_text = period.text
-            ctx.period_type, ctx.period_start, ctx.period_end = index.period_dates.get(
-                period.start, (None, None, None))
+        _period_of_mention(ctx, index, period)
     ctx.rule = f"org:{org_rule or 'none'} period:{period_rule or 'none'}"
     return ctx
+
+
+def _period_as_written(ctx: Context, index: DocIndex, written: str) -> None:
+    """Set a context's period from a header or caption as written (2022, 二零二四年 (一月至六月), 109年)."""
+    roc = index.region == "tw"
+    found = find_periods(written, roc=roc)
+    ctx.period_text = written
+    ctx.period_type, ctx.period_start, ctx.period_end = resolve_period(
+        written, found[0].kind if found else "year", None, index.reference_year, None, roc)
+
+
+def _period_of_mention(ctx: Context, index: DocIndex, period: PeriodMention | None) -> None:
+    """Set a context's period from a mention in the text, with the dates resolved for the document."""
+    if period is not None:
+        ctx.period_text = period.text
+        ctx.period_type, ctx.period_start, ctx.period_end = index.period_dates.get(period.start, (None, None, None))
 
 
 def _governing_period(index: DocIndex, sentence: tuple[int, int], q: Quantity):
@@ -962,22 +971,15 @@ def table_context(text: str, q: Quantity, doc: DocContext, metric: str | None, p
         ctx.org, org_rule = index.issuer.value, index.issuer.rule
     else:
         org_rule = "none"
+    stated = None if period else find_periods(caption, roc=roc)
     if period:
-        hinted = find_periods(period, roc=roc)
-        ctx.period_text, period_rule = period, "table_header"
-        ctx.period_type, ctx.period_start, ctx.period_end = resolve_period(
-            period, hinted[0].kind if hinted else "year", None, index.reference_year, None, roc)
+        _period_as_written(ctx, index, period)
+        period_rule = "table_header"
+    elif stated:
+        _period_as_written(ctx, index, stated[0].text)
+        period_rule = "table_caption"
     else:
-        stated = find_periods(caption, roc=roc)
-        if stated:
-            ctx.period_text, period_rule = stated[0].text, "table_caption"
-            ctx.period_type, ctx.period_start, ctx.period_end = resolve_period(
-                stated[0].text, stated[0].kind, None, index.reference_year, None, roc)
-        else:
-            found, period_rule = _governing_period(index, (q.char_start, q.char_end), q)
-            if found is not None:
-                ctx.period_text = found.text
-                ctx.period_type, ctx.period_start, ctx.period_end = index.period_dates.get(
-                    found.start, (None, None, None))
+        found, period_rule = _governing_period(index, (q.char_start, q.char_end), q)
+        _period_of_mention(ctx, index, found)
     ctx.rule = f"org:{org_rule} period:{period_rule or 'none'}"
     return ctx
