@@ -75,6 +75,6 @@ comment on column figures_enriched.org_place is 'The most specific place in the 
 comment on column figures_enriched.period_text is 'As figures.period_text: The time expression the figure belongs to, as written (2020年, 1至9月份, 截至9月底).';
 comment on column figures_enriched.period_start is 'As figures.period_start: First day of the period (inclusive), when the year is known.';
 comment on column figures_enriched.period_end is 'As figures.period_end: Last day of the period (inclusive), when the year is known.';
-comment on column figures_enriched.period_type is 'As figures.period_type: year, year_range (过去五年, 2018年至2022年), fiscal_year (2023/24年度), quarter, month_range, year_to_date, as_of or since.';
+comment on column figures_enriched.period_type is 'As figures.period_type: year, year_range (过去五年, 2018年至2022年), fiscal_year (2023/24年度), quarter, month_range, year_to_date, as_of, since, or day (a report dated by the day it reports).';
 comment on column figures_enriched.char_start is 'As figures.char_start: Offset of surface in documents.text (0-based).';
 comment on column figures_enriched.char_end is 'As figures.char_end: Offset just past surface in documents.text.';
