@@ -57,6 +57,11 @@ def lock_message(path: Path, holder: str, waited: float) -> str:
             f"the read-only snapshot {snapshot_path(path)} instead")
 
 
+# DuckDB's words when another process holds a file's write lock ("Could not set lock on file …: Conflicting lock
+# is held in …"); a corrupt file's message speaks of a "block", which a plain search for "lock" would take for one.
+_LOCK_ERROR = re.compile(r"\bset lock\b|\bconflicting lock\b|\block is held\b", re.IGNORECASE)
+
+
 def connect(path: Path, read_only: bool = False, timeout: float = LOCK_TIMEOUT_S) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting up to timeout seconds while another process holds its lock."""
     path = Path(path)
@@ -70,7 +75,12 @@ def connect(path: Path, read_only: bool = False, timeout: float = LOCK_TIMEOUT_S
         try:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as err:
-            if "lock" not in str(err).lower():
+            if not _LOCK_ERROR.search(str(err)):  # not "block": a corrupt block is damage, not a lock
+                if "corrupt" in str(err).lower():
+                    raise WarehouseError(
+                        f"warehouse {path} fails DuckDB's checks ({str(err).splitlines()[0]}): nothing loaded, the "
+                        f"snapshot not published; restore it from {snapshot_path(path)} or move it away to "
+                        f"rebuild") from None
                 raise WarehouseError(f"cannot open warehouse {path}: {str(err).splitlines()[0]}") from None
             waited = time.monotonic() - start
             if waited >= timeout:
