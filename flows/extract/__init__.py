@@ -6,8 +6,8 @@ import re
 
 from ..normalize import table_lines
 from .context import attach_context, prepare_document, table_context
-from .model import DocContext, Figure, figure_id_for
-from .numbers import Unread, find_quantities
+from .model import DocContext, Figure, Unread, figure_id_for
+from .numbers import find_quantities
 from .tables import find_run_tables, read_run_table, read_table
 
 __all__ = ["extract_figures", "DocContext", "Figure"]
@@ -32,19 +32,21 @@ def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext
     in_table = [(lines[0][0], lines[-1][1]) for lines in tables]
     cells = []
     for n, lines in enumerate(tables):
-        caption = _caption(text, lines[0][0], lines)
+        caption = _caption(text, lines[0][0], text[lines[0][0]:lines[0][1]])
         cells += [(cell, caption) for cell in read_table(text, lines, caption, n, index_.region)]
     for n, (lo, hi, header, rows) in enumerate(find_run_tables(text), len(tables)):
-        caption = _caption(text, lo, [(lo, lo)])
+        caption = _caption(text, lo)
         found, left_out = read_run_table(text, header, rows, caption, n)
         cells += [(cell, caption) for cell in found]
         if unread is not None:
-            unread.extend(Unread(a, b, text[a:b], reason) for a, b, reason in left_out)
+            unread.extend(left_out)
         in_table.append((lo, hi))
     starts = [s for s, _ in sentences]
     figures += [_table_figure(text, sentences, starts, cell, caption, doc) for cell, caption in cells]
+    in_table.sort()
     for index, (start, end) in enumerate(sentences):
-        if any(lo <= start < hi for lo, hi in in_table):
+        k = bisect.bisect_right(in_table, (start, float("inf"))) - 1
+        if k >= 0 and start < in_table[k][1]:
             continue  # read as a grid above
         for q in find_quantities(text, start, end, unread):
             if local_currency and q.unit == "元" and not _RENMINBI.search(text, max(0, q.char_start - 4), q.char_end):
@@ -96,11 +98,11 @@ def table_spans(text: str) -> list[list[tuple[int, int]]]:
     return [t for t in tables if t]
 
 
-def _caption(text: str, start: int, lines: list[tuple[int, int]]) -> str:
+def _caption(text: str, start: int, first_row: str = "") -> str:
     """A table's title: the short lines just above it (up to two), and a first row that is one text cell."""
     above = [ln.strip() for ln in text[max(0, start - 200):start].split("\n") if ln.strip()]
     words = [ln for ln in above[-2:] if len(ln) <= 40]
-    first = [c.strip() for c in text[lines[0][0]:lines[0][1]].split("|") if c.strip()]
+    first = [c.strip() for c in first_row.split("|") if c.strip()]
     if len(first) == 1 and not any(ch.isdigit() for ch in first[0][:2]):
         words.append(first[0])  # 地方检察署办理性侵害案件侦查终结人数 | |: the title row
     return " ".join(words)

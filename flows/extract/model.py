@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 KINDS = ("count", "amount", "rate", "change", "duration", "ratio", "rank", "measure")
 APPROX = ("exact", "over", "under", "about")
@@ -33,6 +34,15 @@ class Quantity:
     # in the words before the number).
     label_hint: str | None = None
     period_hint: str | None = None
+
+
+class Unread(NamedTuple):
+    """A number seen where a figure would stand but not read with certainty, so left out."""
+
+    char_start: int
+    char_end: int
+    surface: str
+    reason: str
 
 
 @dataclass

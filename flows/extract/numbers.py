@@ -11,20 +11,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
-from .model import Quantity
+from .model import Quantity, Unread
 from .numerals import Unreadable, read, try_read
 from .orgs import find_mentions
 
 
-class Unread(NamedTuple):
-    """A number seen where a figure would stand but not read with certainty, so left out."""
-
-    char_start: int
-    char_end: int
-    surface: str
-    reason: str
 
 # ---- units ------------------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Quantity
+from .model import Quantity, Unread
 
 _CELL_SPLIT = re.compile(r"[|｜\t]")
 # A number as a table writes it: 1 193, 4,865, 5.6, -7.78, with a footnote mark after it: 13 288(1), 719+.
@@ -577,12 +577,12 @@ def _values(row: RunRow, parse: list[tuple[int, int]] | None = None) -> list[int
 
 
 def read_run_table(text: str, header: list[tuple[int, str]], rows: list[RunRow], caption: str, table_index: int,
-                   default_unit: str = "件") -> tuple[list[TableFigure], list[tuple[int, int, str]]]:
-    """Figures of a run-together table, and the rows left unread (start, end, reason)."""
+                   default_unit: str = "件") -> tuple[list[TableFigure], list[Unread]]:
+    """Figures of a run-together table, and the rows left unread."""
     resolve_by_totals(rows)
     unit = _unit_of(caption) or default_unit
     figures: list[TableFigure] = []
-    unread: list[tuple[int, int, str]] = []
+    unread: list[Unread] = []
     groups: dict[int, int] = {}
     group_number = 0
     for r, row in enumerate(rows):
@@ -594,7 +594,7 @@ def read_run_table(text: str, header: list[tuple[int, str]], rows: list[RunRow],
         if row.chosen is None:
             reason = "no split into one number per column" if not row.parses else \
                 f"{len(row.parses)} splits and no total confirms one"
-            unread.append((row.start, row.start + len(row.nums), reason))
+            unread.append(Unread(row.start, row.start + len(row.nums), row.nums, reason))
             continue
         for k, (a, b) in enumerate(row.chosen):
             value = float(row.nums[a:b].replace(" ", ""))
