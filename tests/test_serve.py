@@ -130,7 +130,21 @@ def test_served_flow_runs_on_a_real_server_when_triggered_through_the_api(tmp_pa
             deployment = wait_for("fazhi serve to register its deployment:\n" + tail(tmp_path / "serve.log"),
                                   served, 120)
             assert [s["schedule"]["cron"] for s in deployment["schedules"]] == ["0 2 * * *"]
-            flow_run = http.post(f"/deployments/{deployment['id']}/create_flow_run", json={}).json()
+            answers = []
+
+            def triggered():
+                # Re-read the deployment each time: `fazhi serve` may still be re-registering it (a new id) when
+                # the first read sees its parameters; a refused trigger is kept for the failure message.
+                current = http.get(f"/deployments/name/{DEPLOYMENT}").json()
+                answer = http.post(f"/deployments/{current['id']}/create_flow_run", json={})
+                answers.append(f"{answer.status_code} {answer.text[:300]}")
+                return answer.status_code == 201 and answer.json()
+
+            deadline = time.monotonic() + 60
+            while not (flow_run := triggered()):
+                if time.monotonic() > deadline:
+                    pytest.fail("no flow run created through the API in 60s: " + "; ".join(answers[-3:]))
+                time.sleep(1)
 
             def finished():
                 state = http.get(f"/flow_runs/{flow_run['id']}").json()["state_type"]
