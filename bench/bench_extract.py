@@ -14,13 +14,13 @@ import sys
 import time
 from pathlib import Path
 
-from flows.extract import DocContext, extract_figures
-from flows.ingest import discover, read_document
-from flows.metadata import extract_metadata
-from flows.normalize import normalize
+from fazhi.extract import DocContext, extract_figures
+from fazhi.ingest import discover, read_document
+from fazhi.metadata import extract_metadata
+from fazhi.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULTS = [ROOT / "flows" / "sample_corpus", ROOT.parent / "shared" / "corpus" / "dev"]
+DEFAULTS = [ROOT / "fazhi" / "sample_corpus", ROOT.parent / "shared" / "corpus" / "dev"]
 
 
 def bench(folder: Path, repeat: int) -> None:

@@ -8,11 +8,11 @@ import sys
 import time
 from pathlib import Path
 
-from flows.extract.numbers import find_quantities
-from flows.ingest import discover, read_document
-from flows.normalize import normalize
+from fazhi.extract.numbers import find_quantities
+from fazhi.ingest import discover, read_document
+from fazhi.normalize import normalize
 
-ROOT = Path(__file__).resolve().parent.parent / "flows" / "sample_corpus"
+ROOT = Path(__file__).resolve().parent.parent / "fazhi" / "sample_corpus"
 
 
 def main(repeat: int) -> None:

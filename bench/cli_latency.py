@@ -3,7 +3,7 @@ error, and `fazhi run` on the sample corpus (first run and unchanged rerun), as 
 
     python -m bench.cli_latency [--repeat 3] [--skip-runs]
 
-Each command runs in a fresh process (`python -m flows …` == `fazhi …`) with a fresh PREFECT_HOME; the median
+Each command runs in a fresh process (`python -m fazhi …` == `fazhi …`) with a fresh PREFECT_HOME; the median
 of --repeat tries is printed, one line per command.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def timed(args: list[str], env: dict) -> tuple[float, subprocess.CompletedProcess]:
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "flows", *args], cwd=ROOT, env=env, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "fazhi", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True)
     return time.monotonic() - started, proc
 

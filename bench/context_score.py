@@ -15,18 +15,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flows.evaluate import lenient  # noqa: E402
-from flows.extract.context import attach_context, prepare_document  # noqa: E402
-from flows.extract.model import DocContext, Quantity  # noqa: E402
-from flows.metadata import extract_metadata  # noqa: E402
-from flows.normalize import normalize  # noqa: E402
+from fazhi.evaluate import lenient  # noqa: E402
+from fazhi.extract.context import attach_context, prepare_document  # noqa: E402
+from fazhi.extract.model import DocContext, Quantity  # noqa: E402
+from fazhi.metadata import extract_metadata  # noqa: E402
+from fazhi.normalize import normalize  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
     args = [a for a in argv if a != "-v"]
     gold_path = Path(args[0]) if args else Path("/work/shared/gold/seeds.jsonl")
-    corpus = Path(args[1]) if len(args) > 1 else ROOT / "flows" / "sample_corpus"
+    corpus = Path(args[1]) if len(args) > 1 else ROOT / "fazhi" / "sample_corpus"
     golds = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     docs = {}
     totals = {"metric": [0, 0], "org": [0, 0], "period_text": [0, 0]}

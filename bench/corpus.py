@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-SAMPLE = Path(__file__).resolve().parent.parent / "flows" / "sample_corpus"
+SAMPLE = Path(__file__).resolve().parent.parent / "fazhi" / "sample_corpus"
 # Traditional reports have characters that only exist in Traditional script; two of five samples are.
 _TRADITIONAL_HINT = set("們這個來時對會動國過發後說學現種還實點從應開總無關經樣與將長問頭區強決見審計結")
 FILES_PER_FOLDER = 1000

@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
     t0 = time.perf_counter()
     import great_expectations  # noqa: F401  (timed: every flow run pays it once per process)
     t1 = time.perf_counter()
-    from flows.quality import SUITES, suite_rows, validate_frames
+    from fazhi.quality import SUITES, suite_rows, validate_frames
 
     con = duckdb.connect(str(warehouse), read_only=True)
     frames = {name: suite_rows(con, name) for name in SUITES}

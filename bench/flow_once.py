@@ -19,12 +19,12 @@ def main() -> None:
     parser.add_argument("--task-runner", default="process")
     parser.add_argument("--batch-size", type=int, default=None)
     args = parser.parse_args()
-    from flows.preflight import configure_prefect
-    from flows.startup import prefect_api
+    from fazhi.preflight import configure_prefect
+    from fazhi.startup import prefect_api
 
     configure_prefect(verbose=False)  # as `fazhi run`
     with prefect_api(load_text_models=args.workers == 1 and args.task_runner == "process"):
-        from flows.pipeline import BATCH_SIZE, etl
+        from fazhi.flows.pipeline import BATCH_SIZE, etl
 
         imported = time.monotonic()
         summary = etl(input_dir=args.input, warehouse=args.warehouse, workers=args.workers,

@@ -55,7 +55,7 @@ def main() -> None:
 
     con = duckdb.connect(str(warehouse))
     try:
-        from flows.warehouse import publish_snapshot
+        from fazhi.warehouse import publish_snapshot
 
         started = time.perf_counter()
         target = publish_snapshot(con, warehouse)

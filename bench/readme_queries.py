@@ -35,7 +35,7 @@ def readme_queries(text: str) -> list[str]:
 
 def render(con, sql: str) -> str:
     """The output block of one example."""
-    from flows.query import render_table, run_sql
+    from fazhi.query import render_table, run_sql
 
     rel = run_sql(con, sql)
     return "" if rel is None else render_table(rel, max_rows=MAX_ROWS, max_width=MAX_WIDTH, max_col_width=MAX_COL_WIDTH).rstrip("\n") + "\n"
@@ -55,7 +55,7 @@ def sample_warehouse(folder: Path) -> Path:
     """Run the flow on the sample corpus into a new warehouse, with a Prefect home of its own."""
     os.environ.setdefault("PREFECT_HOME", str(folder / "prefect"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     path = folder / "fazhi.duckdb"
     etl(warehouse=str(path))

@@ -4,7 +4,7 @@
     python -m bench.review_bench --docs 2000              # a bench corpus of 2,000 documents (bench/corpus.py)
     python -m bench.review_bench --screenshots docs/      # also PNGs of a document page and a metric page
 
-The warehouse is made by the real flow (`python -m flows`, in a process of its own), as a user makes it.
+The warehouse is made by the real flow (`python -m fazhi`, in a process of its own), as a user makes it.
 """
 from __future__ import annotations
 
@@ -26,14 +26,14 @@ def run_flow(corpus: Path, warehouse: Path) -> float:
     """Run the flow on corpus into warehouse; its wall time."""
     started = time.perf_counter()
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    subprocess.run([sys.executable, "-m", "flows", "--input", str(corpus), "--warehouse", str(warehouse)],
+    subprocess.run([sys.executable, "-m", "fazhi", "--input", str(corpus), "--warehouse", str(warehouse)],
                    check=True, capture_output=True, env=env)
     return time.perf_counter() - started
 
 
 def build_review(warehouse: Path, out: Path):
-    from flows import warehouse as wh
-    from flows.review import build_site
+    from fazhi import warehouse as wh
+    from fazhi.review import build_site
 
     con = wh.connect(warehouse, read_only=True)
     try:
@@ -45,7 +45,7 @@ def build_review(warehouse: Path, out: Path):
 def cli_seconds(warehouse: Path, out: Path) -> float:
     """Wall time of `fazhi review` in a fresh process (imports included)."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "flows.cli", "review", "--warehouse", str(warehouse), "--out", str(out)],
+    subprocess.run([sys.executable, "-m", "fazhi.cli", "review", "--warehouse", str(warehouse), "--out", str(out)],
                    check=True, capture_output=True)
     return time.perf_counter() - started
 
@@ -56,7 +56,7 @@ def screenshots(site: Path, warehouse: Path, dest: Path, width: int = 1280, heig
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    from flows import warehouse as wh
+    from fazhi import warehouse as wh
 
     con = wh.connect(warehouse, read_only=True)
     try:

@@ -12,7 +12,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .ingest import IngestError, doc_id_for, read_capped, source_name_for
+from fazhi.ingest import IngestError, doc_id_for, read_capped, source_name_for
 
 TASK_RUNNERS = ("process", "dask")
 
@@ -23,8 +23,8 @@ class ParallelError(Exception):
 
 def warm_up() -> None:
     """Load the jieba dictionary and OpenCC once per worker process, before its first batch."""
-    from .normalize import to_simplified
-    from .segment import tokenizer
+    from fazhi.normalize import to_simplified
+    from fazhi.segment import tokenizer
 
     tokenizer()
     to_simplified("測試")

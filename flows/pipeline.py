@@ -13,15 +13,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run, task_run
 from prefect.utilities.annotations import quote
 
-from . import console
-from . import warehouse as wh
-from .columnar import keep_documents, pack_batch
+from fazhi import console
+from fazhi import warehouse as wh
+from fazhi.columnar import keep_documents, pack_batch
 from .parallel import (check_parallelism, in_flight_limit, make_task_runner, run_in_order, running,
                        split_unchanged)
-from .core import BatchResult, process_files
-from .ingest import discover, source_name_for
+from fazhi.core import BatchResult, process_files
+from fazhi.ingest import discover, source_name_for
 # Defined without Prefect, for the commands that run no flow.
-from .preflight import SAMPLE_CORPUS, InputError  # noqa: F401
+from fazhi.preflight import SAMPLE_CORPUS, InputError  # noqa: F401
 DEFAULT_WAREHOUSE = wh.DEFAULT_WAREHOUSE
 BATCH_SIZE = 200
 # Attempts at the warehouse lock (Prefect task retries); lock_timeout is shared between them.
@@ -204,7 +204,7 @@ def validate_task(con, run_id: str, db_path: Path, fail_on_error: bool = False,
             logger.warning("no data quality artifact: %s", err)
         return {"skipped": "nothing changed"}
 
-    from .quality import DataQualityFailed, data_docs_dir, markdown_summary, validate_warehouse
+    from fazhi.quality import DataQualityFailed, data_docs_dir, markdown_summary, validate_warehouse
 
     # A run validates the rows of the documents it loaded plus the cheap warehouse-wide checks; `fazhi validate` all.
     loaded = None if unfinished else [

@@ -13,7 +13,7 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="fazhi-prefect-hom
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "flows" / "sample_corpus"
+SAMPLE = ROOT / "fazhi" / "sample_corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
 
@@ -30,7 +30,7 @@ def prefect_harness():
 @pytest.fixture(scope="session")
 def sample_warehouse(prefect_harness, tmp_path_factory) -> Path:
     """A warehouse built once by the real flow from the sample corpus; treat it as read-only."""
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     path = tmp_path_factory.mktemp("sample-wh") / "fazhi.duckdb"
     etl(input_dir=str(SAMPLE), warehouse=str(path))

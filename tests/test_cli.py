@@ -7,7 +7,7 @@ import sys
 
 from click.testing import CliRunner
 
-from flows.cli import cli
+from fazhi.cli import cli
 
 
 def test_help_shows_an_example_for_every_command():
@@ -41,7 +41,7 @@ def test_python_m_flows_runs_the_flow_and_prints_a_summary(tmp_path):
     (corpus / "empty.txt").write_bytes(b"")
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
-    proc = subprocess.run([sys.executable, "-m", "flows", "--input", str(corpus), "--warehouse", str(tmp_path / "w.duckdb")],
+    proc = subprocess.run([sys.executable, "-m", "fazhi", "--input", str(corpus), "--warehouse", str(tmp_path / "w.duckdb")],
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = [line.split() for line in proc.stdout.splitlines()]

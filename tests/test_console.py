@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT
-from flows import preflight
-from flows.cli import cli
-from flows.console import RunDisplay, summary_lines
+from fazhi import preflight
+from fazhi.cli import cli
+from fazhi.console import RunDisplay, summary_lines
 
 
 def run_fazhi(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -24,7 +24,7 @@ def run_fazhi(*args: str, env: dict | None = None, timeout: float = 300) -> subp
     full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     if not env or "PREFECT_API_URL" not in env:
         full.pop("PREFECT_API_URL", None)
-    return subprocess.run([sys.executable, "-X", "importtime", "-m", "flows", *args], cwd=ROOT, env=full,
+    return subprocess.run([sys.executable, "-X", "importtime", "-m", "fazhi", *args], cwd=ROOT, env=full,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -185,7 +185,7 @@ def test_a_run_that_waits_for_the_lock_says_so_and_counts_the_figures_already_th
     shutil.copy(sample_warehouse, warehouse)
     total = duckdb.connect(str(warehouse), read_only=True).execute("select count(*) from figures").fetchone()[0]
     holder = hold_lock(warehouse)
-    proc = subprocess.Popen([sys.executable, "-m", "flows", "run", "--warehouse", str(warehouse)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "fazhi", "run", "--warehouse", str(warehouse)], cwd=ROOT,
                             env={**{k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"},
                                  "PYTHONPATH": str(ROOT), "PREFECT_HOME": str(tmp_path / "prefect")},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -230,8 +230,8 @@ def test_the_readme_questions_file_exists_and_answers(sample_warehouse):
 def test_prefect_console_drops_what_the_cli_or_the_summary_says_itself(message, extra, exc, shown):
     import logging
 
-    from flows.console import DropReported
-    from flows.quality import DataQualityFailed
+    from fazhi.console import DropReported
+    from fazhi.quality import DataQualityFailed
 
     record = logging.LogRecord("prefect.task_runs", logging.ERROR, __file__, 1, message, None,
                                (type(exc), exc, None) if exc else None)

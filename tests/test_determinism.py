@@ -14,7 +14,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "determinism"
 
 def figures_with_hash_seed(seed: int, out) -> str:
     env = dict(os.environ, PYTHONHASHSEED=str(seed))
-    subprocess.run([sys.executable, "-m", "flows.predict", str(FIXTURE), str(out)], cwd=ROOT, env=env, check=True,
+    subprocess.run([sys.executable, "-m", "fazhi.predict", str(FIXTURE), str(out)], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     return out.read_text(encoding="utf-8")
 

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SHARED
-from flows.cli import cli
-from flows.evaluate import score
+from fazhi.cli import cli
+from fazhi.evaluate import score
 
 
 def gold_row(**kw):

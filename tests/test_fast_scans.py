@@ -7,10 +7,10 @@ import re
 import pytest
 
 from conftest import ROOT, SAMPLE
-from flows.extract import periods
-from flows.extract.prefilter import compile_scan, first_character_class
-from flows.ingest import read_document
-from flows.normalize import normalize
+from fazhi.extract import periods
+from fazhi.extract.prefilter import compile_scan, first_character_class
+from fazhi.ingest import read_document
+from fazhi.normalize import normalize
 
 
 def corpus_texts() -> list[str]:
@@ -76,7 +76,7 @@ def test_compile_scan_keeps_a_pattern_it_cannot_check_as_it_is():
 
 
 def test_the_organization_scan_finds_what_the_plain_pattern_finds(texts):
-    from flows.extract import orgs
+    from fazhi.extract import orgs
 
     plain = re.compile(r"(?:[省市县区]委)?(?:" + orgs._core_alternation + r")")
     assert orgs.CORE_RE.pattern.startswith("(?=[")  # the check is in place

@@ -60,7 +60,7 @@ def test_raw_offset_macro_maps_figures_back_to_the_raw_text(sample_warehouse):
 
 
 def test_second_run_is_idempotent_and_a_changed_file_replaces_its_rows(prefect_harness, sample_warehouse, tmp_path):
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     db = tmp_path / "fazhi.duckdb"
     shutil.copy(sample_warehouse, db)

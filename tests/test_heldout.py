@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.evaluate import read_gold, score
-from flows.predict import predict
+from fazhi.evaluate import read_gold, score
+from fazhi.predict import predict
 
 HELDOUT = Path(__file__).parent / "fixtures" / "heldout"
 

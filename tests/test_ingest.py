@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from flows import ingest
-from flows.ingest import IngestError, decode, discover, document_from_bytes, html_to_text
-from flows.metadata import extract_metadata
+from fazhi import ingest
+from fazhi.ingest import IngestError, decode, discover, document_from_bytes, html_to_text
+from fazhi.metadata import extract_metadata
 
 SIMPLIFIED = "2020年,台州市中级人民法院受理案件57876件,结案率95.74%。"
 TRADITIONAL = "2020年,台州市中級人民法院受理案件57876件,結案率95.74%,審判質效穩步提升。"

@@ -4,13 +4,13 @@ from __future__ import annotations
 import pytest
 from conftest import SAMPLE, SHARED
 
-from flows.catalog import default_matcher, metric_id_for
-from flows.predict import predict
+from fazhi.catalog import default_matcher, metric_id_for
+from fazhi.predict import predict
 
 DEV = SHARED / "corpus" / "dev"
 
 # (label as the extractor writes it, kind, unit, the metric_id a reader would give it or None), written by hand
-# from figures of corpus/dev and flows/sample_corpus.
+# from figures of corpus/dev and fazhi/sample_corpus.
 CASES = [
     # courts
     ("办结", "change", "%", "court_cases_closed"),

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.normalize import detect_script, normalize, raw_offset, split_sentences
-from flows.segment import cut, tokenize
+from fazhi.normalize import detect_script, normalize, raw_offset, split_sentences
+from fazhi.segment import cut, tokenize
 
 from conftest import SAMPLE
 
@@ -118,7 +118,7 @@ def test_tokens_carry_offsets_into_the_text():
 
 
 def test_token_spans_are_jiebas_tokens_with_whitespace_left_out():
-    from flows.segment import token_spans, tokenizer
+    from fazhi.segment import token_spans, tokenizer
 
     text = "台州中院 结案率95.74%,\n认罪认罚案件1万件。\u3000全市　共受理 57876件"
     words, starts, ends = token_spans(text)

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from flows.extract.numbers import find_quantities
+from fazhi.extract.numbers import find_quantities
 
 E, O, U, A = "exact", "over", "under", "about"
 

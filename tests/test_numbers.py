@@ -5,9 +5,9 @@ import math
 
 import pytest
 
-from flows.extract import DocContext, extract_figures
-from flows.extract.numbers import find_quantities
-from flows.normalize import normalize
+from fazhi.extract import DocContext, extract_figures
+from fazhi.extract.numbers import find_quantities
+from fazhi.normalize import normalize
 
 # Each case: text, then every quantity expected in it, in order, as
 # (surface, value, unit, kind, approx, direction, value_max). An empty list means nothing is a figure.

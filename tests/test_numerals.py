@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from flows.extract.numerals import Unreadable, read, try_read
+from fazhi.extract.numerals import Unreadable, read, try_read
 
 # ---- an independent writer --------------------------------------------------------------------------------
 

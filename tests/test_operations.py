@@ -80,7 +80,7 @@ def bad_corpus(tmp_path) -> Path:
 
 
 def test_every_kind_of_bad_input_is_loaded_or_recorded_and_the_run_completes(prefect_harness, bad_corpus, tmp_path):
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     db = tmp_path / "w.duckdb"
     summary = etl(input_dir=str(bad_corpus), warehouse=str(db))
@@ -124,7 +124,7 @@ def test_every_kind_of_bad_input_is_loaded_or_recorded_and_the_run_completes(pre
 
 
 def test_a_missing_input_folder_is_one_line_and_a_non_zero_exit(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "flows", "--input", str(tmp_path / "nope"),
+    proc = subprocess.run([sys.executable, "-m", "fazhi", "--input", str(tmp_path / "nope"),
                            "--warehouse", str(tmp_path / "w.duckdb")], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"error: input folder {tmp_path / 'nope'} does not exist or is not a folder"
@@ -132,13 +132,13 @@ def test_a_missing_input_folder_is_one_line_and_a_non_zero_exit(tmp_path):
 
 
 def test_a_read_that_fails_once_is_retried_by_prefect(prefect_harness, tmp_path, monkeypatch):
-    from flows import pipeline
+    from fazhi.flows import pipeline
 
     corpus = tmp_path / "in"
     corpus.mkdir()
     (corpus / "a.txt").write_text(SENTENCE, encoding="utf-8")
     (corpus / "flaky.txt").write_text("台州" + SENTENCE, encoding="utf-8")
-    from flows import ingest
+    from fazhi import ingest
 
     real_read = ingest.read_capped
     failures = []
@@ -160,7 +160,7 @@ def test_a_read_that_fails_once_is_retried_by_prefect(prefect_harness, tmp_path,
 
 def test_a_batch_that_keeps_failing_is_retried_then_recorded_per_file_and_the_run_completes(
         prefect_harness, sample_copy, tmp_path, monkeypatch):
-    from flows import pipeline
+    from fazhi.flows import pipeline
 
     attempts = []
 
@@ -185,8 +185,8 @@ def test_a_batch_that_keeps_failing_is_retried_then_recorded_per_file_and_the_ru
 
 
 def test_a_document_that_fails_to_load_is_recorded_and_the_rest_of_its_batch_loads(tmp_path):
-    from flows import warehouse as wh
-    from flows.core import process_files
+    from fazhi import warehouse as wh
+    from fazhi.core import process_files
 
     corpus = tmp_path / "in"
     corpus.mkdir()
@@ -214,7 +214,7 @@ def test_a_document_that_fails_to_load_is_recorded_and_the_rest_of_its_batch_loa
 # ---- incremental runs and prune ---------------------------------------------------------------------------
 
 def test_new_changed_unchanged_and_deleted_files_and_prune(prefect_harness, sample_copy, tmp_path):
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     db = tmp_path / "w.duckdb"
     etl(input_dir=str(sample_copy), warehouse=str(db))
@@ -239,7 +239,7 @@ def test_new_changed_unchanged_and_deleted_files_and_prune(prefect_harness, samp
 
 
 def test_prune_leaves_other_folders_documents_and_a_renamed_file_reloads(prefect_harness, tmp_path):
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
@@ -261,7 +261,7 @@ def test_prune_leaves_other_folders_documents_and_a_renamed_file_reloads(prefect
 @pytest.mark.parametrize("keep, pruned_without_force", [(0, None), (2, None), (3, 2)])
 def test_prune_refuses_to_remove_more_than_half_of_a_folder_without_force(prefect_harness, sample_copy, tmp_path,
                                                                          keep, pruned_without_force):
-    from flows.pipeline import InputError, etl
+    from fazhi.flows.pipeline import InputError, etl
 
     db = tmp_path / "w.duckdb"
     etl(input_dir=str(sample_copy), warehouse=str(db), snapshot=False)
@@ -284,7 +284,7 @@ def test_prune_refuses_to_remove_more_than_half_of_a_folder_without_force(prefec
 @pytest.mark.parametrize("damage", [b"", b"\x00\x01\x02" * 100])
 def test_a_file_that_no_longer_reads_keeps_its_rows_marked_stale_until_it_is_back(prefect_harness, sample_copy,
                                                                                  tmp_path, damage):
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     db = tmp_path / "w.duckdb"
     etl(input_dir=str(sample_copy), warehouse=str(db), snapshot=False)
@@ -325,7 +325,7 @@ def process_group_gone(pgid: int, timeout: float = 30) -> bool:
 
 
 def test_sigkill_mid_load_loses_nothing_and_the_next_run_finishes_the_work(prefect_harness, tmp_path):
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     corpus = tmp_path / "corpus"
     total = make_corpus(corpus, copies=6)
@@ -337,7 +337,7 @@ def test_sigkill_mid_load_loses_nothing_and_the_next_run_finishes_the_work(prefe
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_LOGGING_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
     env.pop("PREFECT_API_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "flows", "--input", str(corpus), "--warehouse", str(db),
+    proc = subprocess.Popen([sys.executable, "-m", "fazhi", "--input", str(corpus), "--warehouse", str(db),
                              "--batch-size", "2", "--verbose"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     seen = []
@@ -380,8 +380,8 @@ def test_sigkill_mid_load_loses_nothing_and_the_next_run_finishes_the_work(prefe
 DIE_BEFORE_COMMIT = """
 import os, signal, sys
 from pathlib import Path
-from flows import warehouse as wh
-from flows.core import process_files
+from fazhi import warehouse as wh
+from fazhi.core import process_files
 
 root, db = Path(sys.argv[1]), Path(sys.argv[2])
 files = sorted(root.iterdir())
@@ -426,8 +426,8 @@ def hold_lock(db: Path, seconds: float) -> subprocess.Popen:
 
 def test_a_second_writer_waits_then_fails_naming_the_lock_and_its_holder(prefect_harness, sample_warehouse,
                                                                           tmp_path):
-    from flows.pipeline import etl
-    from flows.warehouse import WarehouseLocked
+    from fazhi.flows.pipeline import etl
+    from fazhi.warehouse import WarehouseLocked
 
     db = tmp_path / "w.duckdb"
     shutil.copy(sample_warehouse, db)
@@ -450,7 +450,7 @@ def test_a_second_writer_waits_then_fails_naming_the_lock_and_its_holder(prefect
 
 
 def test_a_second_writer_that_gets_the_lock_in_time_runs(prefect_harness, sample_warehouse, tmp_path):
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     db = tmp_path / "w.duckdb"
     shutil.copy(sample_warehouse, db)
@@ -466,7 +466,7 @@ def test_a_second_writer_that_gets_the_lock_in_time_runs(prefect_harness, sample
 def test_cli_lock_error_is_one_line_naming_the_holder(prefect_harness, sample_warehouse, tmp_path):
     from click.testing import CliRunner
 
-    from flows.cli import cli
+    from fazhi.cli import cli
 
     db = tmp_path / "w.duckdb"
     shutil.copy(sample_warehouse, db)
@@ -484,7 +484,7 @@ def test_cli_lock_error_is_one_line_naming_the_holder(prefect_harness, sample_wa
 
 def test_a_snapshot_is_published_atomically_and_open_readers_keep_their_copy(prefect_harness, sample_copy,
                                                                                tmp_path):
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     db = tmp_path / "wh" / "fazhi.duckdb"
     etl(input_dir=str(sample_copy), warehouse=str(db))
@@ -518,7 +518,7 @@ def test_progress_is_a_prefect_artifact_at_100_percent_also_when_every_file_is_u
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
 
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     for run in ("first", "unchanged"):
         state = etl(input_dir=str(SAMPLE), warehouse=str(tmp_path / "w.duckdb"), batch_size=2, return_state=True)
@@ -533,7 +533,7 @@ def test_progress_is_a_prefect_artifact_at_100_percent_also_when_every_file_is_u
 
 
 def test_the_writer_caps_duckdb_memory_checkpoints_less_often_and_a_bad_cap_is_one_line(tmp_path, monkeypatch):
-    from flows import warehouse as wh
+    from fazhi import warehouse as wh
 
     con = wh.connect(tmp_path / "w.duckdb")
     # DuckDB reports the cap in its own units (256MB -> 244.1 MiB); the default is what the README promises
@@ -553,8 +553,8 @@ def test_the_writer_caps_duckdb_memory_checkpoints_less_often_and_a_bad_cap_is_o
 def test_a_damaged_warehouse_is_never_published_as_the_snapshot(prefect_harness, sample_warehouse, tmp_path):
     from click.testing import CliRunner
 
-    from flows import warehouse as wh
-    from flows.cli import cli
+    from fazhi import warehouse as wh
+    from fazhi.cli import cli
 
     db = tmp_path / "fazhi.duckdb"
     shutil.copyfile(sample_warehouse, db)
@@ -582,8 +582,8 @@ def test_a_failed_write_is_one_line_the_run_failed_and_earlier_batches_kept(pref
                                                                             monkeypatch, failure):
     from click.testing import CliRunner
 
-    from flows import warehouse as wh
-    from flows.cli import cli
+    from fazhi import warehouse as wh
+    from fazhi.cli import cli
 
     db = tmp_path / "w.duckdb"
     real_load, calls = wh.load_batch, []

@@ -10,10 +10,10 @@ import duckdb
 import pytest
 
 from conftest import SAMPLE
-from flows.columnar import ArrowRows, distinct_values, keep_documents, pack_batch
-from flows.core import process_files
-from flows.ingest import discover, doc_id_for
-from flows.parallel import ParallelError, check_parallelism, run_in_order, split_unchanged
+from fazhi.columnar import ArrowRows, distinct_values, keep_documents, pack_batch
+from fazhi.core import process_files
+from fazhi.ingest import discover, doc_id_for
+from fazhi.flows.parallel import ParallelError, check_parallelism, run_in_order, split_unchanged
 
 DOC_TABLES = ("documents", "sentences", "tokens", "figures")
 # Columns that differ between runs by design.
@@ -50,7 +50,7 @@ def table_contents(db: Path) -> dict[str, list[tuple]]:
 
 @pytest.fixture(scope="module")
 def one_worker_warehouse(prefect_harness, corpus, tmp_path_factory) -> Path:
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     db = tmp_path_factory.mktemp("wh-one") / "one.duckdb"
     summary = etl(input_dir=str(corpus), warehouse=str(db), batch_size=3, snapshot=False)
@@ -91,7 +91,7 @@ def test_a_batch_taken_stage_by_stage_gives_each_document_the_rows_it_gets_alone
 
 
 def test_a_document_that_fails_a_stage_is_recorded_and_the_rest_of_its_batch_goes_on(corpus, monkeypatch):
-    import flows.core as core
+    import fazhi.core as core
 
     paths, _ = discover(corpus)
     broken = paths[1]
@@ -159,7 +159,7 @@ def test_options_that_do_not_fit_together_are_refused_in_one_line():
         check_parallelism("threads", 2)
     from click.testing import CliRunner
 
-    from flows.cli import cli
+    from fazhi.cli import cli
 
     result = CliRunner().invoke(cli, ["run", "--input", str(SAMPLE), "--workers", "2",
                                       "--dask-address", "tcp://127.0.0.1:8786"])
@@ -190,7 +190,7 @@ def test_the_warehouse_holds_exactly_the_rows_of_the_pure_pipeline(one_worker_wa
 
 def test_two_worker_processes_load_the_same_warehouse_as_one(prefect_harness, corpus, one_worker_warehouse,
                                                              tmp_path):
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     db = tmp_path / "two.duckdb"
     summary = etl(input_dir=str(corpus), warehouse=str(db), batch_size=3, workers=2, snapshot=False)
@@ -203,7 +203,7 @@ def test_two_worker_processes_load_the_same_warehouse_as_one(prefect_harness, co
 def test_a_two_worker_local_dask_cluster_loads_the_same_warehouse_as_one(prefect_harness, corpus,
                                                                          one_worker_warehouse, tmp_path):
     pytest.importorskip("prefect_dask")
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     db = tmp_path / "dask.duckdb"
     summary = etl(input_dir=str(corpus), warehouse=str(db), batch_size=3, workers=2, task_runner="dask",
@@ -215,7 +215,7 @@ def test_a_two_worker_local_dask_cluster_loads_the_same_warehouse_as_one(prefect
 def test_an_existing_dask_cluster_is_used_through_its_address(prefect_harness, corpus, one_worker_warehouse,
                                                               tmp_path):
     distributed = pytest.importorskip("distributed")
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     db = tmp_path / "address.duckdb"
     # Thread workers start in a second; the address path is what is under test here, not process isolation.
@@ -230,7 +230,7 @@ def test_an_existing_dask_cluster_is_used_through_its_address(prefect_harness, c
 def test_the_unchanged_check_reads_no_fifo_and_nothing_over_the_cap(tmp_path, monkeypatch):
     import threading
 
-    from flows import ingest
+    from fazhi import ingest
 
     monkeypatch.setattr(ingest, "MAX_BYTES", 64)
     text = b"x" * 10

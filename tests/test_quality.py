@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from conftest import ROOT, SAMPLE
 
-from flows import warehouse as wh
-from flows.quality import DataQualityFailed, data_docs_dir, validate_warehouse
+from fazhi import warehouse as wh
+from fazhi.quality import DataQualityFailed, data_docs_dir, validate_warehouse
 
 RATE_ABOVE_100 = "117.96%"
 
@@ -270,7 +270,7 @@ def corpus_with_the_rate_above_100(tmp_path):
 
 
 def test_fail_on_error_fails_the_flow_run_and_keeps_the_rows(prefect_harness, tmp_path):
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     path = tmp_path / "wh" / "fazhi.duckdb"
     with pytest.raises(DataQualityFailed, match="expectations failed"):
@@ -282,7 +282,7 @@ def test_fail_on_error_fails_the_flow_run_and_keeps_the_rows(prefect_harness, tm
 
 
 def test_cli_validate_exit_codes_and_one_line_error(sample_warehouse, tmp_path):
-    from flows.cli import cli
+    from fazhi.cli import cli
 
     path = tmp_path / "copy.duckdb"
     shutil.copy(sample_warehouse, path)
@@ -303,7 +303,7 @@ def test_every_unit_the_extractor_can_emit_passes_the_suite():
     """The suite's unit sets and the extractor's unit table must not drift apart."""
     import yaml
 
-    from flows.extract.numbers import _UNIT_TABLE
+    from fazhi.extract.numbers import _UNIT_TABLE
 
     suite = yaml.safe_load((ROOT / "expectations" / "figures.yml").read_text(encoding="utf-8"))
     allowed: dict[str, set[str]] = {}
@@ -323,7 +323,7 @@ def test_every_unit_the_extractor_can_emit_passes_the_suite():
 
 
 def test_a_rerun_with_nothing_changed_skips_validation(prefect_harness, sample_warehouse, tmp_path):
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     db = tmp_path / "fazhi.duckdb"
     shutil.copy(sample_warehouse, db)
@@ -341,7 +341,7 @@ def test_a_rerun_with_nothing_changed_skips_validation(prefect_harness, sample_w
 
 def test_a_run_validates_what_it_loaded_and_keeps_the_issues_of_untouched_documents(prefect_harness, sample_warehouse,
                                                                                    tmp_path):
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     db = tmp_path / "fazhi.duckdb"
     shutil.copy(sample_warehouse, db)
@@ -359,7 +359,7 @@ def test_a_run_validates_what_it_loaded_and_keeps_the_issues_of_untouched_docume
 
 def test_a_relative_warehouse_path_is_validated_with_data_docs_beside_it(prefect_harness, tmp_path, monkeypatch):
     """The default warehouse path is relative (warehouse/fazhi.duckdb); GX must still build its Data Docs."""
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     monkeypatch.chdir(tmp_path)
     summary = etl(input_dir=str(SAMPLE), warehouse="warehouse/fazhi.duckdb")
@@ -374,8 +374,8 @@ class Killed(BaseException):
 @pytest.mark.parametrize("fault", [Killed, RuntimeError])
 def test_a_run_after_an_unfinished_validation_validates_every_row_again(prefect_harness, tmp_path, monkeypatch,
                                                                         fault):
-    from flows import quality
-    from flows.pipeline import etl
+    from fazhi import quality
+    from fazhi.flows.pipeline import etl
 
     corpus, db = corpus_with_the_rate_above_100(tmp_path), tmp_path / "fazhi.duckdb"
 

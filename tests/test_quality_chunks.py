@@ -10,8 +10,8 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from flows import quality
-from flows.quality import SUITES, Outcome, suite_rows, validate_frames, validate_warehouse
+from fazhi import quality
+from fazhi.quality import SUITES, Outcome, suite_rows, validate_frames, validate_warehouse
 
 MISSING = "0000000000000000"  # a document that is not in the warehouse and no run names
 NAMED_MISSING = "ffffffffffffffff"  # a document that is not in the warehouse but a run names

@@ -12,8 +12,8 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from flows import warehouse as wh
-from flows.cli import cli
+from fazhi import warehouse as wh
+from fazhi.cli import cli
 
 
 def fazhi(*args, input=None):

@@ -12,10 +12,10 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from conftest import SAMPLE
 
-from flows import warehouse as wh
-from flows.cli import cli
-from flows.console import summary_lines
-from flows.review import ReviewError, _spans_html, build_site, review_dir, site_line
+from fazhi import warehouse as wh
+from fazhi.cli import cli
+from fazhi.console import summary_lines
+from fazhi.review import ReviewError, _spans_html, build_site, review_dir, site_line
 
 SAMPLE_NAMES = sorted(p.name for p in SAMPLE.glob("*.txt"))
 SCRIPT_REPORT = ("全市法院受理案件57876件,结案率95.74%。\n"
@@ -133,7 +133,7 @@ def test_the_site_fetches_nothing_from_the_network(sample_site):
 
 
 def _script_warehouse(tmp_path: Path) -> Path:
-    from flows.core import process_files
+    from fazhi.core import process_files
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

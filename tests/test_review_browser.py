@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flows import warehouse as wh
-from flows.review import build_site
+from fazhi import warehouse as wh
+from fazhi.review import build_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

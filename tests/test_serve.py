@@ -78,9 +78,9 @@ def test_prefect_yaml_declares_the_scheduled_deployment_of_the_flow():
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     (deployment,) = config["deployments"]
     assert deployment["name"] == DEPLOYMENT.split("/")[1]
-    assert deployment["entrypoint"] == "flows.pipeline.etl"
+    assert deployment["entrypoint"] == "fazhi.flows.pipeline.etl"
     assert [s["cron"] for s in deployment["schedules"]] == ["0 2 * * *"]
-    from flows.pipeline import etl
+    from fazhi.flows.pipeline import etl
 
     assert set(deployment["parameters"]) <= set(etl.parameters.properties)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import duckdb
 
-from flows.core import process_files
-from flows.warehouse import SQL_DIR, apply_schema
+from fazhi.core import process_files
+from fazhi.warehouse import SQL_DIR, apply_schema
 
 
 def test_each_document_counts_its_unread_numbers(tmp_path):

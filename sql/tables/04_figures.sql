@@ -73,4 +73,4 @@ comment on column figures.table_column is 'For a table cell: its value column (0
 comment on column figures.row_label is 'For a table cell: the label of its row as written (footnote marks removed).';
 comment on column figures.column_header is 'For a table cell: the period header over its column, where the columns are periods.';
 comment on column figures.sum_of_parts is 'For a table cell in a row the table calls a total (小计, 合计, 总计, 总数): the sum of the cells above it in its group and column. Data quality flags a total that differs; the value is never changed.';
-comment on column figures.metric_id is 'The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in flows/catalog.py); null when none fits.';
+comment on column figures.metric_id is 'The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in fazhi/catalog.py); null when none fits.';

@@ -9,7 +9,7 @@ create table if not exists orgs (
     collective  boolean,
     specialty   varchar
 );
-comment on table orgs is 'One row per organization named in figures.org: its canonical name, type, level and place (flows.extract.orgs.classify_org).';
+comment on table orgs is 'One row per organization named in figures.org: its canonical name, type, level and place (fazhi.extract.orgs.classify_org).';
 comment on column orgs.name is 'The organization as stored in figures.org (the fullest name the report supports); join key.';
 comment on column orgs.org is 'Canonical full name: short forms spelled out from the gazetteer (台州中院 -> 台州市中级人民法院, 仙居法院 -> 仙居县人民法院).';
 comment on column orgs.org_type is 'court, procuratorate, police, justice, committee (政法委 and the political-legal system as a whole), anticorruption, or place (a place reported as a whole); null when unknown.';

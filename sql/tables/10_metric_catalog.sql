@@ -7,7 +7,7 @@ create table if not exists metric_catalog (
     synonyms     varchar[],
     description  varchar
 );
-comment on table metric_catalog is 'Canonical metrics with the labels reports write them under, loaded from flows/data/metric_catalog.csv on every run; figures.metric_id points here.';
+comment on table metric_catalog is 'Canonical metrics with the labels reports write them under, loaded from fazhi/data/metric_catalog.csv on every run; figures.metric_id points here.';
 comment on column metric_catalog.metric_id is 'Stable key of the metric, lower_snake_case (closure_rate, plea_leniency_rate).';
 comment on column metric_catalog.name is 'Canonical Chinese name (结案率, 认罪认罚从宽制度适用率).';
 comment on column metric_catalog.name_en is 'English name.';

@@ -67,7 +67,7 @@ comment on column figures_enriched.approx is 'As figures.approx: exact; over (�
 comment on column figures_enriched.direction is 'As figures.direction: For kind = change only: up or down.';
 comment on column figures_enriched.baseline is 'As figures.baseline: What a change is measured against: 同比, 环比, 较改革前, 比全省平均值 ….';
 comment on column figures_enriched.metric is 'As figures.metric: Short label of what is measured, as written (结案率, 受理执行案件).';
-comment on column figures_enriched.metric_id is 'As figures.metric_id: The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in flows/catalog.py); null when none fits.';
+comment on column figures_enriched.metric_id is 'As figures.metric_id: The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in fazhi/catalog.py); null when none fits.';
 comment on column figures_enriched.metric_name_en is 'English name of the catalog metric (metric_catalog.name_en); null when the label maps to none.';
 comment on column figures_enriched.org is 'As figures.org: Organization the figure is reported for, in the fullest name the text supports.';
 comment on column figures_enriched.org_level is 'national, provincial, prefectural, county, township, or multi for collectives (orgs.level).';

@@ -70,7 +70,7 @@ comment on column changes_with_baseline.source_name is 'As documents.source_name
 comment on column changes_with_baseline.org is 'As figures.org: Organization the figure is reported for, in the fullest name the text supports.';
 comment on column changes_with_baseline.year is 'Year of the change''s period: period_end, else period_start, else a year written in period_text (macro period_year).';
 comment on column changes_with_baseline.period_text is 'As figures.period_text: The time expression the figure belongs to, as written (2020年, 1至9月份, 截至9月底).';
-comment on column changes_with_baseline.metric_id is 'As figures.metric_id: The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in flows/catalog.py); null when none fits.';
+comment on column changes_with_baseline.metric_id is 'As figures.metric_id: The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in fazhi/catalog.py); null when none fits.';
 comment on column changes_with_baseline.metric is 'As figures.metric: Short label of what is measured, as written (结案率, 受理执行案件).';
 comment on column changes_with_baseline.surface is 'As figures.surface: The exact text of the figure: number, multiplier, approximation word and unit (documents.text[char_start:char_end]).';
 comment on column changes_with_baseline.value is 'As figures.value: The number in the canonical unit: 12.08亿元 -> 1208000000, 95.74% -> 95.74, 三分之一 -> 33.333.';

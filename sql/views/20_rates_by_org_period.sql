@@ -33,7 +33,7 @@ comment on column rates_by_org_period.org is 'As figures.org: Organization the f
 comment on column rates_by_org_period.org_type is 'As orgs.org_type: court, procuratorate, police, justice, committee (政法委 and the political-legal system as a whole), anticorruption, or place (a place reported as a whole); null when unknown.';
 comment on column rates_by_org_period.year is 'Year of the period: period_end, else period_start, else a year written in period_text (macro period_year).';
 comment on column rates_by_org_period.period_text is 'As figures.period_text: The time expression the figure belongs to, as written (2020年, 1至9月份, 截至9月底).';
-comment on column rates_by_org_period.metric_id is 'As figures.metric_id: The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in flows/catalog.py); null when none fits.';
+comment on column rates_by_org_period.metric_id is 'As figures.metric_id: The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in fazhi/catalog.py); null when none fits.';
 comment on column rates_by_org_period.approx is 'As figures.approx: exact; over (余 多 以上 超过 逾); under (近 不到 不足 以下 以内); about (约 左右).';
 comment on column rates_by_org_period.value_low is 'As figures.value_low: Lowest value the approximation allows, where modelled (670余万元 -> 6700000).';
 comment on column rates_by_org_period.value_high is 'As figures.value_high: Highest value the approximation allows, where modelled (670余万元 -> 6800000).';

@@ -39,7 +39,7 @@ comment on column figures_clean.value_high is 'As figures.value_high: Highest va
 comment on column figures_clean.sentence_index is 'As figures.sentence_index: The sentence the figure is in (sentences.sentence_index).';
 comment on column figures_clean.sentence is 'As figures.sentence: Text of that sentence.';
 comment on column figures_clean.rule is 'As figures.rule: Which extraction rule produced the figure.';
-comment on column figures_clean.metric_id is 'As figures.metric_id: The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in flows/catalog.py); null when none fits.';
+comment on column figures_clean.metric_id is 'As figures.metric_id: The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in fazhi/catalog.py); null when none fits.';
 comment on column figures_clean.context_rule is 'As figures.context_rule: Which scope strategy set org and period, as "org:<rule> period:<rule>" (clause, sentence, paragraph, section heading or opening, document headline, opening, byline or issuer; table_header for table cells): the rule to look at when a figure has the wrong org or period.';
 comment on column figures_clean.table_index is 'As figures.table_index: For a table cell: the table''s number in its document (0-based); null for figures in prose.';
 comment on column figures_clean.table_row is 'As figures.table_row: For a table cell: its row in the table (0-based, header rows counted).';

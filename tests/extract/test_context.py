@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 
-from flows.extract.context import attach_context, prepare_document
-from flows.extract.model import DocContext, Quantity
-from flows.extract.orgs import classify_org
-from flows.extract.periods import find_periods, resolve_period
-from flows.normalize import split_sentences
+from fazhi.extract.context import attach_context, prepare_document
+from fazhi.extract.model import DocContext, Quantity
+from fazhi.extract.orgs import classify_org
+from fazhi.extract.periods import find_periods, resolve_period
+from fazhi.normalize import split_sentences
 
 
 def context_of(text: str, surface: str, kind: str = "count", doc: DocContext | None = None, nth: int = 0):
@@ -214,8 +214,8 @@ def test_classify_org(name, expected):
 
 def figures_of(raw: str) -> dict:
     """Figures of a raw text run through normalization and extraction, by surface."""
-    from flows.extract import extract_figures
-    from flows.normalize import normalize
+    from fazhi.extract import extract_figures
+    from fazhi.normalize import normalize
 
     norm = normalize(raw)
     return {f.surface: f for f in extract_figures(norm.text, norm.sentences, DocContext(doc_id="t"))}
@@ -381,9 +381,9 @@ def test_places_listed_before_fenbie_pair_with_their_ranks():
 
 def report_figures(raw: str) -> dict:
     """Figures of a raw report read as the pipeline reads it, headline (title) included, by surface."""
-    from flows.extract import extract_figures
-    from flows.metadata import extract_metadata
-    from flows.normalize import normalize
+    from fazhi.extract import extract_figures
+    from fazhi.metadata import extract_metadata
+    from fazhi.normalize import normalize
 
     norm = normalize(raw)
     doc = DocContext(doc_id="t", title=extract_metadata(norm.text).title)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.extract.document import build_model, heading_marker
+from fazhi.extract.document import build_model, heading_marker
 
 
 def kinds(text: str, title: str | None = None) -> list[tuple[str, int, str]]:

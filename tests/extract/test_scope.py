@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from flows.extract import extract_figures
-from flows.extract.model import DocContext
-from flows.metadata import extract_metadata
-from flows.normalize import normalize
+from fazhi.extract import extract_figures
+from fazhi.extract.model import DocContext
+from fazhi.metadata import extract_metadata
+from fazhi.normalize import normalize
 
 
 def report_figures(raw: str) -> dict:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.evaluate import read_gold, score
-from flows.predict import predict
+from fazhi.evaluate import read_gold, score
+from fazhi.predict import predict
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from flows.extract import extract_figures
-from flows.extract.model import DocContext
-from flows.normalize import normalize
+from fazhi.extract import extract_figures
+from fazhi.extract.model import DocContext
+from fazhi.normalize import normalize
 
 SPANNING = ("区域法院的案件量及结案数目\n案件量 | 结案数目 | |||\n---|---|---|---|---|\n2022 | 2023 | 2022 | 2023 |\n刑事管辖\n"
             "| ||||\n刑事案件 | 1 193 | 1 331 | 862 | 1 136 |\n民事 | 5 252 | 5 954 | 3 738 | 4 426 |\n")
@@ -71,7 +71,7 @@ def test_nothing_here(raw):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from flows.extract.tables import RunRow, resolve_by_totals, split_run  # noqa: E402
+from fazhi.extract.tables import RunRow, resolve_by_totals, split_run  # noqa: E402
 
 RUN_TOGETHER = ("区域法院的案件量\n案件量结案数目*\n200820092010\n-刑事管辖\n刑事案件\n1 2501 4491 404\n-家事管辖\n"
                 "婚姻诉讼15 70316 37417 359\n领养申请1199199\n杂项程序215262270\n小计16 03716 72717 728\n")
@@ -147,7 +147,7 @@ HTML_TABLE = """<html><head><title>区域法院</title></head><body><h1>区域�
 
 
 def test_an_html_table_with_spans_reads_as_its_grid():
-    from flows.ingest import document_from_bytes
+    from fazhi.ingest import document_from_bytes
 
     raw = document_from_bytes(HTML_TABLE.encode("utf-8"), "t.html")
     norm = normalize(raw.raw_text)
@@ -191,9 +191,9 @@ def test_the_readme_pivot_rebuilds_a_table_from_table_cells(tmp_path):
     import duckdb
 
     from conftest import ROOT
-    from flows import warehouse as wh
-    from flows.core import process_files
-    from flows.ingest import discover
+    from fazhi import warehouse as wh
+    from fazhi.core import process_files
+    from fazhi.ingest import discover
 
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "t.html").write_text(HTML_TABLE, encoding="utf-8")

@@ -137,7 +137,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], extra:
         return
     columns = _table_columns(con, table)
     extra = extra or {}
-    packed = getattr(rows, "table", None)  # ArrowRows (flows.columnar): already columns, insert as they are
+    packed = getattr(rows, "table", None)  # ArrowRows (fazhi.columnar): already columns, insert as they are
     if isinstance(packed, pa.Table):
         data = {c: packed[c] if c in packed.column_names else pa.array([extra.get(c)] * packed.num_rows)
                 for c in columns if c in packed.column_names or c in extra}

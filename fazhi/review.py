@@ -265,7 +265,7 @@ def _period_dates(f: dict) -> str:
 
 def _figure_fields(f: dict, issues: list[dict], matcher: MetricMatcher) -> list[list[str]]:
     """The rows the detail panel shows for a figure: [field, value, what set it]."""
-    number_rule = f"number rule {f['rule'] or '?'} (flows/extract/numbers.py)"
+    number_rule = f"number rule {f['rule'] or '?'} (fazhi/extract/numbers.py)"
     sentence = f.get("sentence") or ""
 
     def where(text):
@@ -275,7 +275,7 @@ def _figure_fields(f: dict, issues: list[dict], matcher: MetricMatcher) -> list[
     rules = dict(part.split(":", 1) for part in (f.get("context_rule") or "").split() if ":" in part)
 
     def scope_rule(field: str) -> str:
-        """The scope strategy that set org or period (figures.context_rule; flows/extract/scope.py, context.py)."""
+        """The scope strategy that set org or period (figures.context_rule; fazhi/extract/scope.py, context.py)."""
         rule = rules.get(field)
         return f"scope rule {rule} (README: What each figure belongs to)" if rule and rule != "none" else ""
 
@@ -285,8 +285,8 @@ def _figure_fields(f: dict, issues: list[dict], matcher: MetricMatcher) -> list[
         approx += f" ({_fmt_value(f.get('value_low'))} – {_fmt_value(f.get('value_high'))})"
     found = matcher.match(f.get("metric"), f.get("kind"), f.get("unit"))
     if f.get("metric_id"):
-        mapped = f"catalog {found[1]} match of the label (flows/catalog.py)" if found and found[0] == f["metric_id"] \
-            else "catalog mapping (flows/catalog.py)"
+        mapped = f"catalog {found[1]} match of the label (fazhi/catalog.py)" if found and found[0] == f["metric_id"] \
+            else "catalog mapping (fazhi/catalog.py)"
         metric_id = f"{f['metric_id']} ({f.get('metric_name') or ''})"
     else:
         mapped, metric_id = "no catalog metric fits the label", ""
@@ -300,7 +300,7 @@ def _figure_fields(f: dict, issues: list[dict], matcher: MetricMatcher) -> list[
         ["kind", f["kind"] or "", number_rule],
         ["approx", approx, number_rule],
         ["direction", f.get("direction") or "", number_rule if f.get("direction") else ""],
-        ["metric", f.get("metric") or "", "context reader: the label before the figure (flows/extract/context.py)"],
+        ["metric", f.get("metric") or "", "context reader: the label before the figure (fazhi/extract/context.py)"],
         ["metric_id", metric_id, mapped],
         ["org", f.get("org") or "", scope_rule("org") or (f"context reader, {where(f.get('org'))}"
                                                           if f.get("org") else "")],

@@ -98,13 +98,13 @@ def prefect_api(load_text_models: bool, import_validation: bool = True) -> Itera
         if not get_current_settings().api.url:
             server = TemporaryServer()
     try:
-        from . import pipeline  # noqa: F401  (the flow's own imports: Prefect's engine, the extractors)
+        from .flows import pipeline  # noqa: F401  (the flow's own imports: Prefect's engine, the extractors)
 
         if import_validation:
             with contextlib.suppress(ImportError):
                 import great_expectations  # noqa: F401  (validation's import, seconds long)
         if load_text_models:
-            from .parallel import warm_up
+            from .flows.parallel import warm_up
 
             warm_up()
         if server is None:

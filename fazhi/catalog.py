@@ -173,7 +173,7 @@ class MetricMatcher:
 @lru_cache(maxsize=65536)
 def head_of(norm: str) -> str | None:
     """A normalized label without its qualifier tokens (rule 3), or None when fewer than two tokens are left."""
-    from flows.segment import cut  # jieba loads only when a label needs rule 3
+    from fazhi.segment import cut  # jieba loads only when a label needs rule 3
 
     tokens = cut(norm)
     kept = [t for t in tokens if t not in _QUALIFIERS]

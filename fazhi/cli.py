@@ -25,7 +25,7 @@ class FazhiGroup(click.Group):
     """A click group that turns known errors into one clear line and exit code 1."""
 
     def invoke(self, ctx):
-        from .parallel import ParallelError
+        from .flows.parallel import ParallelError
         from .preflight import InputError
         from .quality import DataQualityFailed
         from .warehouse import WarehouseError
@@ -140,7 +140,7 @@ def serve(cron, timezone, input_dir, warehouse, name, prune, lock_timeout, fail_
     from prefect.client.schemas.schedules import CronSchedule
     from prefect.settings import PREFECT_API_URL
 
-    from .pipeline import InputError, etl
+    from .flows.pipeline import InputError, etl
     from .preflight import check_api
 
     try:
@@ -158,7 +158,7 @@ def serve(cron, timezone, input_dir, warehouse, name, prune, lock_timeout, fail_
     parameters = {"input_dir": str(input_dir.absolute()) if input_dir else None,
                   "warehouse": str(warehouse.absolute()) if warehouse else None,
                   "prune": prune, "lock_timeout": lock_timeout, "fail_on_error": fail_on_error}
-    from .serving import stop_promptly
+    from .flows.serving import stop_promptly
 
     stop_promptly()
     try:
@@ -224,7 +224,7 @@ def review(warehouse, out):
       fazhi review
       fazhi review --warehouse ~/fazhi.duckdb --out ~/fazhi-review
     """
-    from .pipeline import DEFAULT_WAREHOUSE
+    from .flows.pipeline import DEFAULT_WAREHOUSE
     from .query import open_reader
     from .review import ReviewError, build_site, review_dir
 

@@ -185,7 +185,7 @@ def run_with_console(options: dict, verbose: bool, started: float) -> None:
     started is when the command began (time.monotonic()), so the summary's time is the one the user waited.
     """
     from . import preflight
-    from .parallel import check_parallelism
+    from .flows.parallel import check_parallelism
     from .warehouse import DEFAULT_WAREHOUSE
 
     input_dir, warehouse = options["input_dir"], options["warehouse"]
@@ -222,8 +222,8 @@ def run_with_console(options: dict, verbose: bool, started: float) -> None:
 def _run_flow(options: dict, verbose: bool) -> dict:
     """The flow itself, its progress on the display, and Prefect's failures to reach its API as one line."""
     from . import preflight
-    from .parallel import ParallelError
-    from .pipeline import etl
+    from .flows.parallel import ParallelError
+    from .flows.pipeline import etl
     from .quality import DataQualityFailed
     from .warehouse import WarehouseError
 

@@ -1,6 +1,6 @@
 """Extract figures from a folder without Prefect or a warehouse, as JSONL (a dry run of the text stages).
 
-    python -m flows.predict INPUT_DIR OUT.jsonl
+    python -m fazhi.predict INPUT_DIR OUT.jsonl
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def resource_dir(name: str) -> Path:
-    """The folder `sql` or `expectations`: flows/<name> in a wheel (pyproject maps it there), else <checkout>/<name>."""
+    """The folder `sql` or `expectations`: fazhi/<name> in a wheel (pyproject maps it there), else <checkout>/<name>."""
     for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate
