@@ -19,7 +19,7 @@ from .orgs import (CORE_RE, Mention, Place, canonical_name, core_info, find_ment
 from .periods import PeriodMention, find_periods, period_length_at_start, resolve_period, year_in
 from .scope import (Stated, document_period, is_baseline, issuer, section_opening_org, section_org,
                     section_period)
-from .words import LOCAL_SCOPE_WORDS, SCOPE_WORDS, alternation
+from .words import FALL_VERBS, LOCAL_SCOPE_WORDS, RISE_VERBS, SCOPE_WORDS, alternation
 
 _INDEX_KEY = "context_index"
 _CLAUSE_END = ",，;；:：。!?！？\n"
@@ -40,10 +40,10 @@ _FILLER_START = re.compile(r"^(?:[\s“”\"'▲■●◆★#.…(（]|同时|�
 _SECTION_LABEL = re.compile(r"^[\s▲■●◆★#]*(?:经验交流单位|供稿单位|供稿|来源|作者|单位|发布单位|通讯员)?[:：\s]*")
 _NUMBERISH = re.compile(r"(?:(?:\d+(?:[.,:/]\d+)*|(?:[零〇一二两三四五六七八九十百千万]{2,}|[十百千万])(?=[余多]?[个件人名项次份条家起宗笔期场所批户处台套部篇块张类支座]))"
                         r"(?:余|多)?(?:万|亿)?(?:个百分点|人次|件次|平方米|[%倍件人名项次份条家个起宗笔期场所批户处台套部篇块张类支座元天亩米]))")
-_TRAILING = re.compile(r"(?:分别为|分别是|分别达|分别|同比(?:上升|下降|提高|增长|增加|减少|降低|提升|缩短|上涨)?了?|环比|"
-                       r"达到了|达到|稳定在|保持在|控制在|降至|降到|降低到|降低至|提高到|提高至|提升至|提升到|上升到|上升至|"
-                       r"缩短至|缩短到|压缩至|压缩到|减少至|减少到|下降到|下降至|增长到|增长至|增加到|增加至|上升|下降|提高|提升|"
-                       r"增长|增加|减少|缩短|降低|上涨|降幅|增幅|升幅|涨幅|跌幅|减幅|幅度|基本|约有|共有|共计|合计|总计|累计|已达|达|(?<![行作])为|是|共|约|有|近|由|仍然|仍|"
+_CHANGE_VERBS = alternation(RISE_VERBS + FALL_VERBS + ("上涨",))
+_TRAILING = re.compile(rf"(?:分别为|分别是|分别达|分别|同比(?:{_CHANGE_VERBS})?了?|环比|"
+                       rf"达到了|达到|稳定在|保持在|控制在|降至|降到|(?:{_CHANGE_VERBS})(?:到|至)?|"
+                       r"降幅|增幅|升幅|涨幅|跌幅|减幅|幅度|基本|约有|共有|共计|合计|总计|累计|已达|达|(?<![行作])为|是|共|约|有|近|由|仍然|仍|"
                        r"(?<![侵霸抢强攻独])占|"
                        r"年均|平均每年|每年平均|年平均|连续|持续|一直|始终|超过|逾|仅|只|就|计|在|居|不|位居|位列|排名|排在|列|占比|之|了|的还有|的共有|的有|的|:|：|\s|平均(?=压缩|缩短|减少|降低|提高|下降|上升|为|达))+$")
 _COMPARATIVE_START = re.compile(r"^(?:比|较|同比|环比|按年|按季|按月|高于|低于|多于|少于|超出|高出|低出|多出|少出|超过全|相比|与.{0,8}相比)")
@@ -62,7 +62,7 @@ _INSTITUTION_START = re.compile(r"^(?:(?:各级|两级|三级|基层)?(?:人民)
                                 r"公安局|公安厅|公安分局|司法局|司法厅|政法委|派出所|警方|检方|警队|警务处|廉署|廉政公署|"
                                 r"本院|该院|我院|本局|该局|我局)(?:的(?!是))?")
 # A phrase after a figure that says how it moved (上升到…, 下降了…) is no label of it.
-_CHANGE_VERB = re.compile(r"^(?:上升|下降|提高|提升|增长|增加|减少|降低|降至|升至|达到|缩短|延长)")
+_CHANGE_VERB = re.compile(rf"^(?:{_CHANGE_VERBS}|降至|升至|达到)")
 _VERBISH_START = "的是为在于达有共约近超逾占比较同将把被已并和与及或等个"
 _PAREN_OPEN = "(（"
 _PLACE_SUBJECT_AFTER = re.compile(r"^(?:是|把|将|在|综合|位居|位列|排名|深入|扎实|持续|全面|积极|大力|共|累计|已|以|坚持|着力|探索|推进|创新|"

@@ -15,6 +15,9 @@ from pathlib import Path
 from .model import Quantity, Unread
 from .numerals import Unreadable, read, try_read
 from .orgs import find_mentions
+from .words import (APPROX_AFTER, APPROX_BEFORE, APPROX_BEFORE_GUARD, APPROX_BEFORE_PLACE, APPROX_WORDS,
+                    COMPARATIVES, COMPARE_DIRECTION, DIRECTION_WORDS, FALL_CHARS, FALL_VERBS, MULTIPLES,
+                    RISE_CHARS, RISE_VERBS, alternation)
 
 
 
@@ -63,7 +66,7 @@ CURRENCIES = {"港元": "港元", "港币": "港元", "澳门元": "澳门元", 
               "元": "元"}
 _units("amount", CURRENCIES, {"元": "旦月宵素件器首帅老气"})
 _units("rate", {"%": "%", "‰": "‰", "成": "成"}, {"成": "立员为功果效绩交熟本品年型就长都份分由了不果片语"})
-_units("change", {"个百分点": "pp", "百分点": "pp", "倍": "倍"})
+_units("change", MULTIPLES)
 # Half units: 一年半, 3个半月, 两个半小时.
 _HALF_UNITS = {"个半月": "个月", "个半小时": "小时", "年半": "年", "天半": "天"}
 # 1个多月, 两个多小时: the over-word sits inside the unit.
@@ -109,7 +112,8 @@ _BARE_PLACE = (r"(?<=[上近逾过超约])(?:百|千|万|亿)(?:余|多)?(?:万|
 _MULT = r"(?:百(?!分)|千(?![米克瓦])|万|亿|十(?=万|亿))+"
 _UNIT = _unit_alternation()
 _CURRENCY_PREFIX = r"新台币|台币|港币|港元|澳门币|澳门元|美元|欧元|人民币|HK\$|NT\$|US\$|MOP\$?|RMB"
-_POST = (r"及以上|及以下|以上|以下|左右|上下(?=[,。;、)\s]|$|的)|以内|之内|内|余|多|开外|许|有余")
+# 上下 is an approximation word only where its clause ends (十年上下, not 上下级).
+_POST = "|".join(w + (r"(?=[,。;、)\s]|$|的)" if w == "上下" else "") for w in sorted(APPROX_AFTER, key=len, reverse=True))
 
 def _master(with_range: bool) -> re.Pattern:
     number_range = (r"(?:(?P<u1>" + _UNIT + r")?\s?(?P<sep>[-—–~～至到])\s?"
@@ -188,49 +192,37 @@ def _over_step(written: str, mult: str | None) -> float:
 
 # ---- context words ----------------------------------------------------------------------------------------
 
-APPROX_WORDS = {
-    "余": "over", "多": "over", "几": "over", "以上": "over", "及以上": "over", "超过": "over", "超出": "over",
-    "逾": "over", "超": "over", "超过了": "over", "大于": "over", "至少": "over", "不少于": "over", "不低于": "over", "高于": "over", "多于": "over",
-    "开外": "over", "有余": "over", "上": "over", "过": "over",
-    "近": "under", "将近": "under", "接近": "under", "不到": "under", "不足": "under", "不满": "under",
-    "未满": "under", "以下": "under", "及以下": "under", "以内": "under", "之内": "under", "内": "under",
-    "不超过": "under", "未超过": "under", "小于": "under", "最多": "under", "不高于": "under", "不多于": "under", "低于": "under", "少于": "under",
-    "约": "about", "约有": "about", "约为": "about", "约占": "about", "大约": "about", "左右": "about",
-    "上下": "about", "许": "about",
-}
-_PRE_APPROX = re.compile(
-    r"(?:超过了|不超过|未超过|不超出|不高于|不多于|不低于|不少于|至少|大于|小于|最多|不满|未满|不到|不足|将近|接近|约有|约为|约占|大约|"
-    r"(?<![节制签预公条邀合契隐简])约|(?<![附最邻就靠贴亲接将])近|超过|超出|(?<![赶高])超|逾|高于|低于|多于|少于)$")
-_PRE_APPROX_PLACE = re.compile(r"(?:上|过)$")  # 上百, 过万: only before a bare place word
+def _before_words(words: dict[str, str]) -> str:
+    """An alternation of approximation words written before a number, each with its guard."""
+    return "|".join((f"(?<![{APPROX_BEFORE_GUARD[w]}])" if w in APPROX_BEFORE_GUARD else "") + w
+                    for w in sorted(words, key=len, reverse=True))
 
-_DIR_WORDS_UP = ("上升", "提高", "提升", "增长", "增加", "上涨", "增多", "攀升", "延长", "加快", "提速", "高出",
-                 "多出", "增幅", "涨幅", "升幅", "增速", "增长率", "增长幅度", "上升幅度")
-_DIR_WORDS_DOWN = ("负增长", "下降", "降低", "减少", "缩短", "压缩", "缩减", "下滑", "回落", "减低", "节省", "节约", "降幅",
-                   "减幅", "下跌", "跌幅", "下降率", "下降幅度", "降低幅度", "减少幅度", "缩小", "收窄", "低出", "少出")
-_DIRECTION = {w: "up" for w in _DIR_WORDS_UP} | {w: "down" for w in _DIR_WORDS_DOWN}
+
+_PRE_APPROX = re.compile(r"(?:" + _before_words(APPROX_BEFORE) + r")$")
+_PRE_APPROX_PLACE = re.compile(r"(?:" + _before_words(APPROX_BEFORE_PLACE) + r")$")  # 上百, 过万: only before a bare place word
+
+_DIRECTION = DIRECTION_WORDS
 _DIR_ALT = "|".join(sorted(_DIRECTION, key=len, reverse=True))
 # The verb right before the number: 同比下降6.1个百分点, 降幅达67.52%, 减少了45.7天.
 _DIR_END = re.compile(r"(?<!新)(?P<dir>" + _DIR_ALT + r")(?:了)?(?:幅度|比例)?(?:为|达到|达|是|约为)?$")
 # 提高到99.4%, 缩短至10天, 降为: the level reached, not a change.
-_LEVEL_END = re.compile(r"(?:上升|提高|提升|下降|降低|缩短|减少|增长|增加|压缩|缩减|延长|回落|下滑|增|减|升|降)"
-                        r"(?:了)?(?:到|至|为)$")
+_LEVEL_END = re.compile(r"(?:" + alternation(RISE_VERBS + FALL_VERBS) + r"|增|减|升|降)(?:了)?(?:到|至|为)$")
 # 比全省平均值(113.09天)少13.57天, 较上年多, 同比增5%.
-_COMPARE_END = re.compile(r"(?:(?<![占对相评攀类无])比(?![例重率])|较)[^,;。、!?]{0,24}?(?P<dir>多|少|高|低|快|慢|增|减|升|降|涨|跌)"
+_COMPARE_DIR = COMPARE_DIRECTION
+_COMPARE_CHARS = "[" + RISE_CHARS + FALL_CHARS + "]"
+_COMPARE_END = re.compile(r"(?:(?<![占对相评攀类无])比(?![例重率])|较)[^,;。、!?]{0,24}?(?P<dir>" + _COMPARE_CHARS + ")"
                           r"(?:了)?$")
-_BASELINE_END = re.compile(r"(?P<base>同比|环比|按年(?:比较)?|按季|按月)(?:分别|均|都|也|则|还|又|共|有所|略有|小幅|大幅)?(?P<dir>增|减|升|降|涨|跌)?$")
+_BASELINE_END = re.compile(r"(?P<base>同比|环比|按年(?:比较)?|按季|按月)(?:分别|均|都|也|则|还|又|共|有所|略有|小幅|大幅)?(?P<dir>[增减升降涨跌])?$")
 # 节省庭审时间40%, 降低成本三成: verb, object, share.
 _GAP_VERB = re.compile(r"(?P<dir>节省|节约|减少|降低|提高|提升|增加|缩短|压缩|缩减)(?P<gap>[^,;。、!?\d%达为至到是占的]{1,10})$")
 # 高于全国平均值11个百分点: a comparison with its baseline named.
-_GAP_COMPARE = re.compile(r"(?P<dir>高于|高出|超过|超出|多于|低于|少于|不及)(?P<gap>[^,;。、!?\d]{1,20})$")
+_GAP_COMPARE = re.compile(r"(?P<dir>" + alternation(COMPARATIVES) + r")(?P<gap>[^,;。、!?\d]{1,20})$")
 # 超过同期受理民商事案件的60%: an approximation word governing a share.
 _SHARE_APPROX = re.compile(r"(?P<w>超过|超出|逾|近|接近|将近|不到|不足|约|约占|高于|低于|多于|少于)"
                            r"[^,;。、!?\d]{1,24}的$")
-_COMPARE_DIR = {"高于": "up", "高出": "up", "超过": "up", "超出": "up", "多于": "up", "低于": "down", "少于": "down",
-                "不及": "down", "多": "up", "高": "up", "快": "up", "增": "up", "升": "up", "涨": "up",
-                "少": "down", "低": "down", "慢": "down", "减": "down", "降": "down", "跌": "down"}
 _BASELINE = re.compile(r"(同比|环比|按年(?:比较)?|按季|按月|(?:与|和|同)[^,;。、!?]{1,12}?相比|较[^,;。、!?]{1,12}?|(?<![占对相评攀类无])比(?![例重率])[^,;。、!?]{1,14}?)"
                        r"(?=(?:分别|均|都|也|则|还|又|共|有所|略有|小幅|大幅)?(?:" + _DIR_ALT +
-                       r"|多|少|高|低|快|慢|增|减|升|降|涨|跌))")
+                       r"|" + _COMPARE_CHARS + r"))")
 # 是前五年的3.2倍, 相当于去年同期的1.5倍: a multiple of a named baseline.
 _MULTIPLE_OF = re.compile(r"(?:是|为|相当于|达到|达|约为|约是|约)(?P<base>[^,;。、!?\d]{1,20}?)的$")
 # 年均上升10.9%, 平均每年增长8%: an average yearly change.
