@@ -6,7 +6,7 @@ import re
 
 from ..normalize import table_lines
 from .context import attach_context, prepare_document, table_context
-from .model import DocContext, Figure, Unread, figure_id_for
+from .model import DocContext, Figure, Rejected, Unread, figure_id_for
 from .numbers import find_quantities
 from .tables import find_run_tables, read_run_table, read_table
 
@@ -18,12 +18,13 @@ _RENMINBI = re.compile(r"人民币|RMB|¥|￥")
 
 
 def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext,
-                    unread: list[Unread] | None = None) -> list[Figure]:
+                    unread: list[Unread] | None = None, rejected: list[Rejected] | None = None) -> list[Figure]:
     """Every figure in the text, in text order: tables read as grids, then prose sentence by sentence.
 
     unread, when given, receives the numbers seen where a figure would stand but left out because they cannot
     be read with certainty (a form the numeral grammar refuses, a sign nothing governs, a table row whose cells
-    ran together and whose totals confirm no one split).
+    ran together and whose totals confirm no one split). rejected, when given, receives the candidate numbers
+    a rule of rejections.py keeps out of prose (dates, ordinals, codes ...), each naming its rule.
     """
     figures = []
     index_ = prepare_document(text, doc)
@@ -48,7 +49,7 @@ def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext
         k = bisect.bisect_right(in_table, (start, float("inf"))) - 1
         if k >= 0 and start < in_table[k][1]:
             continue  # read as a grid above
-        for q in find_quantities(text, start, end, unread):
+        for q in find_quantities(text, start, end, unread, rejected):
             if local_currency and q.unit == "元" and not _RENMINBI.search(text, max(0, q.char_start - 4), q.char_end):
                 q.unit = local_currency  # 25.6万元 in a Taiwan report is in New Taiwan dollars
             ctx = attach_context(text, (start, end), q, doc)

@@ -43,6 +43,16 @@ class Unread(NamedTuple):
     char_end: int
     surface: str
     reason: str
+    rule: str = "unreadable_numeral"  # the rejection rule that left it out (rejections.py)
+
+
+class Rejected(NamedTuple):
+    """A candidate number that is no figure (a date, an ordinal, a code ...), and the rule that said so."""
+
+    char_start: int
+    char_end: int
+    surface: str
+    rule: str  # a name in rejections.REJECTIONS
 
 
 @dataclass

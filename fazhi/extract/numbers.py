@@ -12,8 +12,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .model import Quantity, Unread
+from .model import Quantity, Rejected, Unread
 from .numerals import Unreadable, read, try_read
+from .rejections import REJECTIONS, reason
 from .orgs import find_mentions
 from .words import (APPROX_AFTER, APPROX_BEFORE, APPROX_BEFORE_GUARD, APPROX_BEFORE_PLACE, APPROX_WORDS,
                     COMPARATIVES, COMPARE_DIRECTION, DIRECTION_WORDS, FALL_CHARS, FALL_VERBS, MULTIPLES,
@@ -143,6 +144,7 @@ _MASTER = _master(with_range=True)
 # Where a range reading fails (45.1%至27 923宗 is a change then a level), the same place read without one.
 _MASTER_SINGLE = _master(with_range=False)
 _NOT_A_RANGE = object()
+_UNREAD_RULES = frozenset(r.name for r in REJECTIONS if r.unread)
 
 def _clean(value: float | None) -> float | None:
     """Drop binary noise from decimal arithmetic (2.3 * 1e8 is 229999999.99999997)."""
@@ -424,12 +426,12 @@ def _cell_role(cell: str) -> tuple[str, str]:
 
 
 def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[str], unit_line: str | None,
-                    row_label: str, unread: list[Unread]) -> Quantity | None:
-    """A bare number in a table cell, its unit and kind read from its column header."""
+                    row_label: str, unread: list[Unread]) -> Quantity | str:
+    """A bare number in a table cell, its unit and kind read from its column header; else the rejecting rule."""
     a, b = cell
     m = _CELL_NUMBER.fullmatch(text, a, b)
     if not m:
-        return None
+        return "bare_number"
     head = header[column] if column < len(header) else ""
     unit_info = None
     if m.group("pct"):
@@ -446,13 +448,13 @@ def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[
         if unit_info is None and _RATE_HEADER.search(head) or unit_info is None and _CHANGE_HEADER.search(head):
             unit_info = ("%", 1.0, "rate")
     if unit_info is None:
-        return None
+        return "unitless_cell"
     unit, mult, kind = unit_info
     written = re.sub(r"[ ,]", "", m.group("num"))
     value = _clean(read(written) * mult)
     if kind == "count" and unit_info[1] == 1.0 and not m.group("sign") and re.fullmatch(r"(19|20)\d\d", written) \
             and "年" in head:
-        return None
+        return "year"
     direction = None
     sign = m.group("sign")
     if _CHANGE_HEADER.search(head) or kind == "change":
@@ -464,8 +466,8 @@ def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[
     s = m.start("sign") if sign else m.start("num")
     e = m.end("pct") if m.group("pct") else m.end("num")
     if sign and kind != "change":
-        unread.append(Unread(s, e, text[s:e], "a signed cell outside a change column"))
-        return None
+        unread.append(Unread(s, e, text[s:e], reason("signed_cell"), "signed_cell"))
+        return "signed_cell"
     # The metric is the row's label where it names one, else the column's; a period names the time.
     row_role, row_text = _cell_role(row_label)
     head_role, head_text = _cell_role(head)
@@ -479,7 +481,7 @@ def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[
 
 
 def _table_row(text: str, line_start: int, line_end: int, cells: list[tuple[int, int]],
-               unread: list[Unread]) -> list[Quantity]:
+               unread: list[Unread], rejected: list[Rejected] | None) -> list[Quantity]:
     """Quantities of one table row: bare numbers through the header, written ones as prose."""
     header, unit_line = _table_header(text, line_start)
     out: list[Quantity] = []
@@ -492,14 +494,17 @@ def _table_row(text: str, line_start: int, line_end: int, cells: list[tuple[int,
         if column == 0:
             row_label = "" if bare else cell_text  # a numeric first column numbers the rows or names a year
             if not bare:
-                out.extend(q for q in _scan(text, a, b, unread) if q.kind != "duration")
+                out.extend(q for q in _scan(text, a, b, unread, rejected) if q.kind != "duration")
             continue
         if bare:
             q = _table_quantity(text, (a, b), column, header, unit_line, row_label, unread)
-            if q:
+            if q.__class__ is str:
+                if rejected is not None and q not in _UNREAD_RULES:
+                    rejected.append(Rejected(a, b, text[a:b], q))
+            else:
                 out.append(q)
         else:
-            out.extend(_scan(text, a, b, unread))
+            out.extend(_scan(text, a, b, unread, rejected))
     return out
 
 
@@ -541,15 +546,16 @@ def _fold(text: str) -> str:
     return _fold_cache[1]
 
 
-def find_quantities(text: str, start: int = 0, end: int | None = None,
-                    unread: list[Unread] | None = None) -> list[Quantity]:
+def find_quantities(text: str, start: int = 0, end: int | None = None, unread: list[Unread] | None = None,
+                    rejected: list[Rejected] | None = None) -> list[Quantity]:
     """Quantities in text[start:end], with offsets into text, in text order.
 
-    Numbers seen where a figure would stand but not read with certainty are appended to unread, if given.
+    Numbers seen where a figure would stand but not read with certainty are appended to unread, if given;
+    candidates a rule of rejections.py keeps out (dates, ordinals, codes ...) to rejected, if given.
     """
     end = len(text) if end is None else end
     unread = [] if unread is None else unread
-    seen = len(unread)
+    seen, seen_rejected = len(unread), len(rejected) if rejected is not None else 0
     original, text = text, _fold(text)
     out: list[Quantity] = []
     pos = start
@@ -558,19 +564,23 @@ def find_quantities(text: str, start: int = 0, end: int | None = None,
         line_end = end if nl < 0 else nl
         cells = _cells(text[pos:line_end], pos) if "|" in text[pos:line_end] or "\t" in text[pos:line_end] else None
         if cells and len(cells) >= 2:
-            out.extend(_table_row(text, pos, line_end, cells, unread))
+            out.extend(_table_row(text, pos, line_end, cells, unread, rejected))
         else:
-            out.extend(_scan(text, pos, line_end, unread))
+            out.extend(_scan(text, pos, line_end, unread, rejected))
         pos = line_end + 1
     if original is not text:
         for q in out:
             q.surface = original[q.char_start:q.char_end]
         unread[seen:] = [u._replace(surface=original[u.char_start:u.char_end]) for u in unread[seen:]]
+        if rejected is not None:
+            rejected[seen_rejected:] = [r._replace(surface=original[r.char_start:r.char_end])
+                                        for r in rejected[seen_rejected:]]
     return out
 
 
-def _scan(text: str, start: int, end: int, unread: list[Unread]) -> list[Quantity]:
-    """Quantities of a stretch of prose, in text order; numbers seen but not read go to unread."""
+def _scan(text: str, start: int, end: int, unread: list[Unread], rejected: list[Rejected] | None) -> list[Quantity]:
+    """Quantities of a stretch of prose, in text order; numbers seen but not read go to unread, candidates a
+    rule rejects to rejected (if given)."""
     out: list[Quantity] = []
     quoted = None
     pos = start
@@ -585,10 +595,10 @@ def _scan(text: str, start: int, end: int, unread: list[Unread]) -> list[Quantit
                 if _LATIN.search(text, start, end) else []
         s = m.start()
         if quoted and any(a < s < b for a, b in quoted):
-            continue  # “六个一”, 《…30条》, “2·23”: names and slogans
-        if web and any(a <= s < b for a, b in web):
-            continue  # a web address, e-mail address, file name or percent-encoded text
-        if m.group("ratio"):
+            q = "quoted"  # “六个一”, 《…30条》, “2·23”: names and slogans
+        elif web and any(a <= s < b for a, b in web):
+            q = "web_address"
+        elif m.group("ratio"):
             q = _ratio(text, m, start)
         elif m.group("frac"):
             q = _fraction(text, m, start, unread)
@@ -602,7 +612,9 @@ def _scan(text: str, start: int, end: int, unread: list[Unread]) -> list[Quantit
                 m = _MASTER_SINGLE.match(text, s, end)
                 pos = m.end()
                 q = _number(text, m, start, unread)
-        if q is None:
+        if q.__class__ is str:
+            if rejected is not None and q not in _UNREAD_RULES:  # the unread went to unread already
+                rejected.append(Rejected(s, m.end(), text[s:m.end()], q))
             continue
         if out and _joins_bounds(text, out[-1], q):
             out[-1] = _bounded(text, out[-1], q)  # 1000件以上1500件以下, 大于10件小于20件: one range
@@ -656,12 +668,14 @@ def _ratio(text: str, m: re.Match, lo: int) -> Quantity | None:
     is_colon = "比" not in m.group("ratio")
     if is_colon and re.fullmatch(r"\d{1,2}", a) and re.fullmatch(r"\d{2}", b) and float(a) <= 24 and float(b) < 60 \
             and not re.search(r"比|比例|比率|之比", text[max(lo, m.start() - 6):m.start()]):
-        return None  # 08:22, 9:30: a time of day
+        return "time_of_day"  # 08:22, 9:30
     if is_colon and (_CLOCK_BEFORE.search(text, max(0, m.start() - 16), m.start())
                      or _CLOCK_AFTER.match(text, m.end())):
-        return None  # 10:30:15 and the tail of 15:42:07, or any h:mm after a date: a time, not a ratio
-    if read(a) == 0 or _neighbour_is_code(text, m.start(), m.end()):
-        return None
+        return "time_of_day"  # 10:30:15 and the tail of 15:42:07, or any h:mm after a date
+    if _neighbour_is_code(text, m.start(), m.end()):
+        return "in_code"
+    if read(a) == 0:
+        return "zero_ratio"
     return Quantity(surface=m.group("ratio"), char_start=m.start(), char_end=m.end(), value=read(b) / read(a),
                     unit="ratio", kind="ratio", precision=_decimals(b), rule="ratio")
 
@@ -692,7 +706,7 @@ def _fraction(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity
         value = read(m.group("frac")) * 100
     except Unreadable as err:
         unread.append(Unread(m.start(), m.end(), m.group("frac"), str(err)))
-        return None
+        return "unreadable_numeral"
     rule = "percent_cn" if den_w == "百" else "fraction"
     return _share_kind(text, lo, m.start(), m.end(), value, "%", rule, _decimals(num_w))
 
@@ -700,8 +714,10 @@ def _fraction(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity
 def _slash(text: str, m: re.Match, lo: int) -> Quantity | None:
     """1/3 as a share in %, unless it is part of a date, a path or a code."""
     a, b = read(m.group("sa")), read(m.group("sb"))
-    if not b or a >= b or _neighbour_is_code(text, m.start(), m.end()):
-        return None
+    if _neighbour_is_code(text, m.start(), m.end()):
+        return "in_code"
+    if not b or a >= b:
+        return "not_a_share"
     return _share_kind(text, lo, m.start(), m.end(), a / b * 100, "%", "fraction")
 
 
@@ -711,19 +727,19 @@ def _rank(text: str, m: re.Match, lo: int) -> Quantity | None:
     written = m.group("rk")
     if written is None:  # 首位, 榜首
         if not _RANK_CONTEXT.search(prefix):
-            return None
+            return "ordinal"
         value = 1.0
     else:
         value = try_read(written)
         if not value or value < 0 or m.group(0).endswith(("万", "亿")):
-            return None
+            return "ordinal"
         after = text[m.end():m.end() + 1]
         ends_phrase = not after or not ("\u4e00" <= after <= "\u9fff") or after in "的"
         if m.group("rks"):
             if not (ends_phrase or _RANK_CONTEXT.search(prefix)):
-                return None  # 第一名被告人
+                return "ordinal"  # 第一名被告人
         elif not (ends_phrase and (_RANK_CONTEXT.search(prefix) or _RANK_REGION.search(prefix))):
-            return None  # 第三卷, 第一种形态, 第二百六十四条
+            return "ordinal"  # 第三卷, 第一种形态, 第二百六十四条
     return Quantity(surface=m.group("rank"), char_start=m.start(), char_end=m.end(), value=value, unit="rank",
                     kind="rank", rule="rank")
 
@@ -756,8 +772,9 @@ def _bounds(value: float, approx: str, step: float | None = None) -> dict:
     return {}
 
 
-def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity | None | object:
-    """A number with its unit; _NOT_A_RANGE when the match read two quantities as one range."""
+def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity | str | object:
+    """A number with its unit, the name of the rule that rejects it, or _NOT_A_RANGE when the match read two
+    quantities as one range."""
     g = m.groupdict()
     n1, written_unit, currency = g["n1"], g["unit"], g["cur"]
     has_range = bool(g.get("n2"))
@@ -766,42 +783,43 @@ def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity |
     if written_unit is None and not currency:
         written_unit = _counted_unit(text, lo, m)
         if written_unit is None:
-            return None
+            return "bare_number"
     if currency and written_unit not in (None, "元"):
-        return None
+        return "currency_with_unit"
     s = m.start("cur") if currency else m.start("sign") if g["sign"] else m.start("n1")
     e = m.end("unit") if g["unit"] else max(m.end(k) for k in ("n1", "yu1", "m1", "n2", "m2") if g.get(k))
     if not g["sign"] and _neighbour_is_code(text, s, m.end("n1")):
-        return None
+        return "in_code"
     if text[m.start("n1") - 1:m.start("n1")] == "第":
-        return None
+        return "ordinal"
 
     half = n1 == "半"
     bare_place = not half and n1[0] in "百千万亿" and m.start("n1") > 0 and text[m.start("n1") - 1] in "上近逾过超约"
     chinese = _is_chinese(n1)
     if chinese and n1 in ("零", "〇"):
-        return None
+        return "lone_zero"
     try:
         # 百余万 after 逾: the approximation inside a bare place word is read by _approx_before, not here.
         value1 = read(n1.replace("余", "").replace("多", "") if bare_place else n1)
     except Unreadable as err:
-        if written_unit != "年":  # 二〇一九年: a year written digit by digit, not a number left unread
-            unread.append(Unread(s, e, text[s:e], str(err)))
-        return None
+        if written_unit == "年":
+            return "year"  # 二〇一九年: a year written digit by digit, not a number left unread
+        unread.append(Unread(s, e, text[s:e], str(err)))
+        return "unreadable_numeral"
     if n1[:1] == "0" and n1[1:2].isdigit():
-        return None  # 048, 0318: a code or a broken number
+        return "leading_zero"  # 048, 0318: a code or a broken number
 
     unit, kind = _UNIT_TABLE[written_unit] if written_unit else (CURRENCIES.get(currency, "元"), "amount")
     if currency:
         unit, kind = {"人民币": "元", "RMB": "元", "HK$": "港元", "NT$": "新台币", "US$": "美元", "MOP": "澳门元",
                       "MOP$": "澳门元"}.get(currency, CURRENCIES.get(currency, currency)), "amount"
     if "兆" in n1 and kind != "amount":
-        unread.append(Unread(s, e, text[s:e], "兆 outside an amount (10^6 or 10^12)"))
-        return None
+        unread.append(Unread(s, e, text[s:e], reason("zhao_outside_amount"), "zhao_outside_amount"))
+        return "zhao_outside_amount"
     extra = 0.5 if written_unit in _HALF_UNITS else 0.0
     unit_over = written_unit in _OVER_UNITS
     if chinese and written_unit in _ARABIC_ONLY:
-        return None
+        return "place_name_count"
 
     mult1 = _mult_value(g["m1"])
     mult2 = _mult_value(g.get("m2"))
@@ -822,33 +840,33 @@ def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity |
     post = g["post"] or ""
     approx_word, ws = _approx_before(text, lo, s, bare_place)
     if bare_place and not approx_word:
-        return None
+        return "bare_place"
     if currency:
         ws = min(ws, s)
     if kind == "duration" and written_unit == "年":
         digits = n1.replace(",", "")
         if (not chinese and (len(digits.split(".")[0]) >= 3) and not (g["yu1"] or approx_word)) \
                 or re.match(r"\d|月|[上下]半年|全年", text[e:e + 3]) or text[max(lo, s - 2):s] == "民国":
-            return None  # 2020年, 109年 (Taiwan), 2019-2020年, 3年1月
+            return "year"  # 2020年, 109年 (Taiwan), 2019-2020年, 3年1月
     if kind == "duration" and written_unit == "日" and not (post in ("内", "以内", "之内") or approx_word or "." in n1
                                                           or _DAY_OK.search(text, max(lo, s - 2), s)):
-        return None  # 20日: a day of the month
+        return "date"  # 20日: a day of the month
     if kind == "duration" and written_unit in ("日", "天", "年", "周") and text[s - 1:s] == "月":
-        return None
+        return "date"
     if _PAGE_COUNTER.search(text, max(lo, ws - 8), ws):
-        return None  # 浏览次数:1234次: page furniture
+        return "page_counter"  # 浏览次数:1234次
     if kind == "duration" and _SENTENCE_CLASS.match(text, e):
-        return None  # 十年以上有期徒刑的: a class of sentences, not a length of time
+        return "sentence_class"  # 十年以上有期徒刑的
     if written_unit == "起" and (re.search(r"[自从]$", text[max(lo, s - 1):s]) or re.fullmatch(r"(?:19|20)\d\d", n1)):
-        return None  # 自2021起: a date
+        return "year"  # 自2021起
     if written_unit in ("名", "位") and text[max(lo, s - 1):s] == "前":
-        return None  # 前3名: a band of a ranking, not a count
+        return "ranking_band"  # 前3名
     if written_unit in ("条", "款") and re.search(r"(?:法|法典)$", text[max(lo, s - 2):s]):
-        return None  # 刑法264条
+        return "law_article"  # 刑法264条
     if written_unit == "个" and _SLOGAN_AFTER.match(text, e) and (chinese or text[e:e + 1] in _CN_DIGITS):
-        return None  # 四个意识, 三个一, 十个坚持
+        return "slogan"  # 四个意识, 三个一, 十个坚持
     if kind == "count" and text[e:e + 1] in ("+", "＋", "·"):
-        return None
+        return "name_with_mark"
 
     # Small Chinese-numeral counts are emitted only where they count people or cases (两名, 三家) or set a time
     # limit (七日内): set phrases (两级法院, 一站式, 三连降, 四类案件) stay out.
@@ -857,16 +875,16 @@ def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity |
         pass  # 每月安排一期: a count per period
     elif chinese and not half and top < 10 and kind in ("count", "duration", "measure"):
         if n1.startswith("一") and top < 2:
-            return None
+            return "set_phrase"
         if kind == "count" and (written_unit not in _SMALL_CN_UNITS or re.search(r"[第每这那哪其前后头上下]$",
                                                                                  text[max(lo, s - 1):s])):
-            return None
+            return "set_phrase"
         if kind == "duration" and post not in ("内", "以内", "之内"):
-            return None
+            return "set_phrase"
         if kind == "measure":
-            return None
+            return "set_phrase"
     if half and post not in ("内", "以内", "之内"):
-        return None
+        return "half"
 
     # Approximation: the word before, 余/多 inside, the word after.
     approx = "exact"
@@ -912,8 +930,8 @@ def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity |
         direction = compared  # 高于11个百分点: a difference, not an approximation
     sign = g["sign"]
     if sign and not (direction or baseline or _SIGN_GOVERNED.search(text, max(lo, s - 120), s)):
-        unread.append(Unread(s, e, text[s:e], "a sign with no change word to give it a direction"))
-        return None  # 负3.9%: a level below zero or a fall; reading it as either could be wrong
+        unread.append(Unread(s, e, text[s:e], reason("ungoverned_sign"), "ungoverned_sign"))
+        return "ungoverned_sign"  # 负3.9%
     if sign and kind in ("rate", "change", "count", "amount", "duration"):
         direction = "down" if sign in _DOWN_SIGNS else "up"
         baseline = baseline or (re.search(r"(同比|环比|按年)$", text[max(lo, s - 2):s]) or [None])[0]

@@ -594,7 +594,7 @@ def read_run_table(text: str, header: list[tuple[int, str]], rows: list[RunRow],
         if row.chosen is None:
             reason = "no split into one number per column" if not row.parses else \
                 f"{len(row.parses)} splits and no total confirms one"
-            unread.append(Unread(row.start, row.start + len(row.nums), row.nums, reason))
+            unread.append(Unread(row.start, row.start + len(row.nums), row.nums, reason, "run_together_row"))
             continue
         for k, (a, b) in enumerate(row.chosen):
             value = float(row.nums[a:b].replace(" ", ""))
