@@ -17,6 +17,7 @@ from .model import Context, DocContext, Quantity
 from .orgs import (CORE_RE, Mention, Place, canonical_name, core_info, find_mentions, gazetteer, lookup_place,
                    place_before, short_place)
 from .periods import PeriodMention, find_periods, period_length_at_start, resolve_period, year_in
+from .prefilter import compile_scan
 from .scope import (Stated, document_period, is_baseline, issuer, section_opening_org, section_org,
                     section_period)
 from .words import FALL_VERBS, LOCAL_SCOPE_WORDS, RISE_VERBS, SCOPE_WORDS, alternation
@@ -275,7 +276,7 @@ _ROMANIZATION = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐì�
 
 def _mentions_past_romanization(text: str) -> list[Mention]:
     """Organization mentions, found in the text with romanization left out and mapped back to its offsets."""
-    if not _ROMANIZATION.search(text):
+    if "(" not in text or not _ROMANIZATION.search(text):
         return find_mentions(text)
     keep = []
     pos = 0
@@ -304,8 +305,19 @@ def _day_dates(written: str, reference_year: int | None) -> tuple:
 
 def _first_figure(index: DocIndex):
     """A function giving where the first figure-like number in [lo, hi) starts, or None."""
+    text = index.text
+    found = [(m.start(), m.end()) for m in _NUMBERISH.finditer(text)]  # one scan, not one per span asked
+    starts = [a for a, _ in found]
+
     def first(lo: int, hi: int) -> int | None:
-        m = _NUMBERISH.search(index.text, lo, hi)
+        i = bisect.bisect_left(starts, lo)
+        # The whole-text matches answer unless one straddles lo or hi; then search the span itself.
+        if not (i and found[i - 1][1] > lo):
+            if i == len(found) or found[i][0] >= hi:
+                return None
+            if found[i][1] <= hi:
+                return found[i][0]
+        m = _NUMBERISH.search(text, lo, hi)
         return m.start() if m else None
     return first
 
@@ -396,7 +408,7 @@ def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int,
 
 
 # 全省公众安全感逐年提升, 截至去年11月底,全国依法打掉…: a scope word opening its clause is its subject, as written.
-_SCOPE_SUBJECT = re.compile(rf"(?:^|(?<=[,，。;；:：\n\s]))({_SCOPE})(?![各两]级|范围|上下|年|领先|第|前列|排|率先|首|最|名列|居|平均|同行|同类)"
+_SCOPE_SUBJECT = compile_scan(rf"(?:^|(?<=[,，。;；:：\n\s]))({_SCOPE})(?![各两]级|范围|上下|年|领先|第|前列|排|率先|首|最|名列|居|平均|同行|同类)"
                             r"(?=[\u4e00-\u9fff])")
 
 

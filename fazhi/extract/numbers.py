@@ -276,6 +276,11 @@ def _clause(text: str, lo: int, s: int) -> str:
     return before[cuts[-1].end():] if cuts else before
 
 
+_PARENTHESIS = re.compile(r"[(（][^()（）]*[)）]")
+_BARE_BASELINE = re.compile(r"(?:同比|环比|按年)$")
+_WAN_YI = re.compile(r"[万亿]")
+
+
 def _read_direction(prefix: str, unit: str) -> tuple[str | None, str | None, bool, str | None]:
     """(direction, baseline, is_level, share_approx) read from the clause before a number."""
     if _LEVEL_END.search(prefix):
@@ -305,9 +310,9 @@ def _read_direction(prefix: str, unit: str) -> tuple[str | None, str | None, boo
     if direction:
         b = list(_BASELINE.finditer(prefix))
         if b:
-            baseline = re.sub(r"[(（][^()（）]*[)）]", "", b[-1].group(1)) or None
+            baseline = _PARENTHESIS.sub("", b[-1].group(1)) or None
     else:
-        bare = re.search(r"(?:同比|环比|按年)$", prefix)
+        bare = _BARE_BASELINE.search(prefix)
         baseline = bare.group(0) if bare else None
     return direction, baseline, False, share.group("w") if share else None
 
@@ -511,8 +516,10 @@ def _table_row(text: str, line_start: int, line_end: int, cells: list[tuple[int,
 # ---- the scan ---------------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _fold_table() -> dict[str, str]:
-    """Traditional characters (and full-width forms) to Simplified, one character for one, offsets kept."""
+def _fold_table() -> tuple[dict[str, str], object, int]:
+    """Traditional characters (and full-width forms) to Simplified, one character for one, offsets kept; and a
+    lookup array marking their code points, with its last index (which marks none)."""
+    import numpy as np
     import opencc
 
     table = {}
@@ -523,7 +530,10 @@ def _fold_table() -> dict[str, str]:
         if len(key) == 1 and len(target) == 1 and key != target:
             table[key] = target
     table.update(zip("０１２３４５６７８９％，．：～", "0123456789%,.:~"))
-    return table
+    top = max(map(ord, table)) + 1
+    marks = np.zeros(top + 1, dtype=bool)
+    marks[[ord(c) for c in table]] = True
+    return table, marks, top
 
 
 _fold_cache: list = [None, ""]
@@ -535,11 +545,14 @@ def _fold(text: str) -> str:
     extract_figures calls find_quantities once per sentence with the same text: fold it once.
     """
     if _fold_cache[0] is not text:
-        table = _fold_table()
-        # Most texts are Simplified already: replace only the few characters that fold, if any.
-        present = set(text).intersection(table)
+        import numpy as np
+
+        table, marks, top = _fold_table()
         folded = text
-        if present:
+        # Most texts are Simplified already: look the code points up in one array operation, no string built.
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        if marks[np.minimum(codes, top)].any():
+            present = set(text).intersection(table)
             chars = re.compile("[" + "".join(re.escape(c) for c in present) + "]")
             folded = chars.sub(lambda m: table[m.group(0)], text)
         _fold_cache[0], _fold_cache[1] = text, folded
@@ -757,7 +770,7 @@ def _counted_unit(text: str, lo: int, m: re.Match) -> str | None:
     """The classifier of a count written without one, from the noun right before it; None if none is named."""
     if not _CLAUSE_END.match(text, m.end()) or m.group("sign") or m.groupdict().get("n2"):
         return None
-    if not re.search(r"[万亿]", m.group("n1") + (m.group("m1") or "")):
+    if not _WAN_YI.search(m.group("n1") + (m.group("m1") or "")):
         return None
     noun = _COUNTED_BEFORE.search(text, max(lo, m.start("n1") - 12), m.start("n1"))
     return _COUNTED_NOUNS[noun.group("noun")] if noun else None
@@ -934,7 +947,7 @@ def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity |
         return "ungoverned_sign"  # 负3.9%
     if sign and kind in ("rate", "change", "count", "amount", "duration"):
         direction = "down" if sign in _DOWN_SIGNS else "up"
-        baseline = baseline or (re.search(r"(同比|环比|按年)$", text[max(lo, s - 2):s]) or [None])[0]
+        baseline = baseline or (_BARE_BASELINE.search(text, max(lo, s - 2), s) or [None])[0]
     if unit == "倍" and not direction:
         multiple = _MULTIPLE_OF.search(prefix)
         if multiple and value != 1:
