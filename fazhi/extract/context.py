@@ -39,7 +39,7 @@ _FILLER_START = re.compile(r"^(?:[\s“”\"'▲■●◆★#.…(（]|同时|�
                            r"共|已经|已|先后|累计|全年|其后|最终|最后|今年|去年|此前|随后|而且|而|更是|更|但是|但|仍然|仍|虽然|虽|"
                            r"然而|并且|由|以)+")
 _SECTION_LABEL = re.compile(r"^[\s▲■●◆★#]*(?:经验交流单位|供稿单位|供稿|来源|作者|单位|发布单位|通讯员)?[:：\s]*")
-_NUMBERISH = re.compile(r"(?:(?:\d+(?:[.,:/]\d+)*|(?:[零〇一二两三四五六七八九十百千万]{2,}|[十百千万])(?=[余多]?[个件人名项次份条家起宗笔期场所批户处台套部篇块张类支座]))"
+_NUMBERISH = compile_scan(r"(?:(?:\d+(?:[.,:/]\d+)*|(?:[零〇一二两三四五六七八九十百千万]{2,}|[十百千万])(?=[余多]?[个件人名项次份条家起宗笔期场所批户处台套部篇块张类支座]))"
                         r"(?:余|多)?(?:万|亿)?(?:个百分点|人次|件次|平方米|[%倍件人名项次份条家个起宗笔期场所批户处台套部篇块张类支座元天亩米]))")
 _CHANGE_VERBS = alternation(RISE_VERBS + FALL_VERBS + ("上涨",))
 _TRAILING = re.compile(rf"(?:分别为|分别是|分别达|分别|同比(?:{_CHANGE_VERBS})?了?|环比|"
@@ -378,8 +378,7 @@ def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int,
     by_name, by_short = gazetteer()
     first_chars = _place_first_chars()
     out = []
-    for m in _PLACE_SUBJECT_START.finditer(text):
-        s = m.start(1)
+    for s in _place_subject_starts(text):
         if text[s] not in first_chars:
             continue  # no place name starts with this character
         after_list = text[s - 1:s] == "、"
@@ -398,7 +397,7 @@ def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int,
             if p and p.level != "province" and not _inside(taken, s):
                 out.append((s, s + n, p))
                 break
-    for m in re.finditer(r"(?:^|(?<=[,，。;；:：\n]))([\u4e00-\u9fff]{1,3}[乡镇])(?=是|位于|地处|共有|现有)", text):
+    for m in _townships(text):
         out.append((m.start(1), m.end(1), Place(m.group(1), "township", "", "")))
     for m in _SCOPE_SUBJECT.finditer(text):
         if not _inside(taken, m.start(1)):
@@ -412,9 +411,32 @@ _SCOPE_SUBJECT = compile_scan(rf"(?:^|(?<=[,，。;；:：\n\s]))({_SCOPE})(?![�
                             r"(?=[\u4e00-\u9fff])")
 
 
-# A place opening a clause (or named after a rank: 第3名桃园市), or listed with its figure (、新北24.97%).
-_PLACE_SUBJECT_START = re.compile(r"(?:^|(?<=[,，。;；:：\n、])|(?<=第\d名)|(?<=第\d名是)|(?<=[,，。;；:：\n]去年)|"
-                                  r"(?<=[,，。;；:：\n]今年))([\u4e00-\u9fff]{2,5})")
+# A place opening a clause (or named after a rank: 第3名桃园市), or listed with its figure (、新北24.97%). The
+# mark before it is matched, not looked behind for, so that the scan passes every other character at once.
+_PLACE_SUBJECT_START = compile_scan(r"(?:[,，。;；:：\n、]|(?<=第\d)名|(?<=第\d)名是|[,，。;；:：\n][去今]年)"
+                                    r"([\u4e00-\u9fff]{2,5})")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,5}")
+# 某某镇是…, 某乡位于…: a township opening a clause. The mark before it is matched (see above).
+_TOWNSHIP = r"([\u4e00-\u9fff]{1,3}[乡镇])(?=是|位于|地处|共有|现有)"
+_TOWNSHIP_OPENING = re.compile(_TOWNSHIP)
+_TOWNSHIP_SUBJECT = compile_scan(r"[,，。;；:：\n]" + _TOWNSHIP)
+
+
+def _townships(text: str):
+    """Matches of a township opening the text or a clause (group 1 is its name)."""
+    m = _TOWNSHIP_OPENING.match(text)
+    if m:
+        yield m
+    yield from _TOWNSHIP_SUBJECT.finditer(text, m.end() if m else 0)
+
+
+def _place_subject_starts(text: str):
+    """Where a run of two to five characters opens the text, a clause or a list item, or follows a rank."""
+    m = _CJK_RUN.match(text)
+    if m:
+        yield 0
+    for m in _PLACE_SUBJECT_START.finditer(text, m.end() if m else 0):
+        yield m.start(1)
 # 高雄的案发件数, 台北则是−13.38%, 新北24.97%: the place is what the figure after it is about.
 _PLACE_TOPIC_AFTER = re.compile(r"(?:的|则|则是)?[−\-+]?\d")
 
