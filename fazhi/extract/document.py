@@ -36,6 +36,7 @@ _HEADING_LEVEL = {name: level for level, (name, _) in enumerate(HEADING_MARKERS,
 _SOURCE_WORD = re.compile(r"(?:来源|责任编辑)\s*[:：]")
 _CLAUSE_MARK = re.compile(r"[,，:：]")
 _HEADING_STOP = re.compile(r"[。;；!！?？]")
+_LONG_WORD = re.compile(r"\S{7}")
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,9 @@ def heading_marker(line: str) -> tuple[int, str] | None:
 
 
 def _is_table_row(line: str) -> bool:
-    # Two cell breaks need two break characters: most lines have none, and counting them is cheap.
-    if line.count("|") + line.count("｜") + line.count("\t") < 2:
+    # Two cell breaks need two break characters: most lines have none, and looking for them is cheap.
+    if "|" not in line and "｜" not in line and "\t" not in line \
+            or line.count("|") + line.count("｜") + line.count("\t") < 2:
         return False
     return len(_TABLE_CELL_SPLIT.findall(line)) >= 2
 
@@ -126,6 +128,8 @@ def _is_short_line(line: str) -> bool:
 
 def _is_nav(line: str) -> bool:
     """A row of menu words separated by spaces (首页 机构设置 新闻中心 …): page furniture, not prose."""
+    if _LONG_WORD.search(line):
+        return False  # a word of seven characters or more (prose): no need to split the line
     words = line.split()
     return len(words) >= 5 and all(len(w) <= 6 for w in words)
 
@@ -137,7 +141,7 @@ def classify_line(line: str, first_prose_seen: bool) -> tuple[str, int, str]:
         return "table_row", 0, ""
     if _SOURCE.match(body) or len(body) <= 80 and _SOURCE_WORD.search(body):
         return "source", 0, ""
-    if _BYLINE.match(body) and len(body) <= 40:
+    if len(body) <= 40 and _BYLINE.match(body):
         return "byline", 0, ""
     if _DATELINE.match(body):
         return "dateline", 0, ""
@@ -146,7 +150,7 @@ def classify_line(line: str, first_prose_seen: bool) -> tuple[str, int, str]:
     marker = heading_marker(body)
     if marker:
         return "heading", marker[0], marker[1]
-    if _KEYWORD.match(body) and len(body) <= 40:
+    if len(body) <= 40 and _KEYWORD.match(body):
         return "heading", 1, "keyword"  # 关键词:扫黑除恶 opens each contribution of a compilation
     if _LABELED.match(body):
         return "paragraph", 0, ""
