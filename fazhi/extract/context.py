@@ -72,7 +72,7 @@ _PLACE_SUBJECT_AFTER = re.compile(r"^(?:是|把|将|在|综合|位居|位列|排
 
 # Which jurisdiction a report is from decides how its years (Taiwan: 民国111年) and bare 元 read.
 _TAIWAN = re.compile(r"民国\d|台湾[\u4e00-\u9fff]{0,6}(?:法院|检察署)|地检署|地方检察署|法务部|新台币|台币|警政署")
-_ROC_YEAR_MENTION = re.compile(r"(?<![\d.])1\d{2}年(?:度|全年|底)?")
+_ROC_YEAR_MENTION = compile_scan(r"(?<![\d.])1\d{2}年(?:度|全年|底)?")
 # Hong Kong's own legal terms name its reports too where the page never says 香港 (爆窃 burglary, 非礼 indecent
 # assault, 三合会 triad offences: the Crimes Ordinance's words, not the mainland's 入室盗窃, 猥亵, 黑社会).
 _HONG_KONG = re.compile(r"香港|港元|港币|廉政公署|警务处|律政司|全港|爆窃|非礼|三合会")
