@@ -55,7 +55,6 @@ _MULTIPLE_OF = re.compile(r"^(?:是|为|相当于|达到|达|约为|约是|约)[
 _SCOPE = alternation(SCOPE_WORDS)
 _SCOPE_BEFORE = re.compile(rf"({_SCOPE})$")
 _SCOPE_OPENING = re.compile(rf"({_SCOPE})")
-_RANK_WORDS = re.compile(rf"(?:综合排名|总体排名|排名|位居|位列|排在|排|居)(?:{_SCOPE}|前列)?$")
 # 全 is a scope word (全审结…) except where it opens the period 全年.
 _SCOPE_WORDS = re.compile(rf"^(?:{_SCOPE}|全院|该市|该县|该区|该院|本院|我院|各地(?!方)|全(?!年))+")
 # A bare institution opening a label (检察院共收到…) names who reports, not what is counted.
@@ -593,7 +592,6 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
     if scope:
         word = scope.group(1)
         if word in LOCAL_SCOPE_WORDS:
-            ref = _latest(index, s_lo if False else 0, q.char_start, lambda r: r.place or True)
             city = _current_place(index, q.char_start, word)
             return city or word, "clause_scope_word"
         return word, "clause_scope_word"
@@ -680,16 +678,6 @@ def _paired_org(index: DocIndex, clause_lo: int, q: Quantity) -> str | None:
     if k is None or len(group) != len(names):
         return None
     return names[k]
-
-
-def _latest(index: DocIndex, lo: int, hi: int, accept):
-    i = bisect.bisect_left(index.org_starts, hi)
-    for r in reversed(index.orgs[:i]):
-        if r.start < lo:
-            break
-        if accept(r):
-            return r
-    return None
 
 
 def _current_place(index: DocIndex, pos: int, word: str) -> str | None:

@@ -6,7 +6,7 @@ number that is no figure, Unread.rule for a figure-shaped number not read with c
 sentence with the rejected candidate in [brackets]; tests/extract/test_rejections.py checks that each example
 is rejected by its rule and no other.
 
-    python -m fazhi.extract.rejections FILE_OR_FOLDER ...   # each rule with how often it fired, and where
+    python -m fazhi.extract FILE_OR_FOLDER ...   # each rule with how often it fired, and on what
 """
 from __future__ import annotations
 
@@ -92,9 +92,10 @@ def reason(name: str) -> str:
     return RULES[name].reason
 
 
-def report(paths: list[Path]) -> dict[str, list[tuple[str, str]]]:
-    """Rejections of every document under paths, by rule: (file name, surface) pairs."""
-    from ..ingest import discover, read_document
+def report(paths: list[Path], problems: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Rejections of every document under paths, by rule: (file name, surface) pairs; unreadable files go to
+    problems, one line each."""
+    from ..ingest import IngestError, discover, read_document
     from ..metadata import extract_metadata
     from ..normalize import normalize
     from . import DocContext, extract_figures
@@ -104,7 +105,11 @@ def report(paths: list[Path]) -> dict[str, list[tuple[str, str]]]:
         files, _ = discover(root) if root.is_dir() else ([root], [])
         base = root if root.is_dir() else root.parent
         for path in files:
-            norm = normalize(read_document(path, base).raw_text)
+            try:
+                norm = normalize(read_document(path, base).raw_text)
+            except IngestError as err:
+                problems.append(f"{path}: {err}")
+                continue
             meta = extract_metadata(norm.text)
             rejected, unread = [], []
             extract_figures(norm.text, norm.sentences, DocContext(title=meta.title, published=meta.published_date),
@@ -123,14 +128,14 @@ def main(argv: list[str]) -> int:
     if missing:
         print(f"{missing[0]}: no such file or folder", file=sys.stderr)
         return 2
-    found = report(paths)
+    problems: list[str] = []
+    found = report(paths, problems)
     for rule in REJECTIONS:
         hits = found[rule.name]
-        shown = ", ".join(f"{s} ({f})" for f, s in Counter(hits).most_common(3))
+        shown = ", ".join(f"{surface} x{n} ({name})" for (name, surface), n in Counter(hits).most_common(3))
         print(f"{len(hits):6d}  {rule.name:20s} {'unread' if rule.unread else 'no figure'}: {rule.reason}"
               + (f"\n        e.g. {shown}" if hits else ""))
-    return 0
+    for problem in problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
