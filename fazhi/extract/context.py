@@ -425,10 +425,10 @@ def _townships(text: str):
 
 def _place_subject_starts(text: str):
     """Where a run of two to five characters opens the text, a clause or a list item, or follows a rank."""
-    m = _CJK_RUN.match(text)
-    if m:
+    opening = _CJK_RUN.match(text)
+    if opening:
         yield 0
-    for m in _PLACE_SUBJECT_START.finditer(text, m.end() if m else 0):
+    for m in _PLACE_SUBJECT_START.finditer(text, opening.end() if opening else 0):
         yield m.start(1)
 # 高雄的案发件数, 台北则是−13.38%, 新北24.97%: the place is what the figure after it is about.
 _PLACE_TOPIC_AFTER = re.compile(r"(?:的|则|则是)?[−\-+]?\d")

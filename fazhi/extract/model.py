@@ -107,7 +107,7 @@ class Figure:
 
     def as_row(self) -> dict:
         """The figure as a table row, in field order; every field is a scalar (asdict deep-copies)."""
-        return dict(zip(_FIGURE_FIELDS, _figure_values(self)))
+        return dict(zip(_FIGURE_FIELDS, _figure_values(self), strict=True))
 
 
 _FIGURE_FIELDS = tuple(f.name for f in fields(Figure))
