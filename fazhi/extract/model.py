@@ -8,6 +8,8 @@ from datetime import date
 from typing import NamedTuple
 
 KINDS = ("count", "amount", "rate", "change", "duration", "ratio", "rank", "measure")
+APPROX = ("exact", "over", "under", "about")
+DIRECTIONS = ("up", "down")
 
 
 @dataclass
