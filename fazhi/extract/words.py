@@ -12,6 +12,9 @@ LOCAL_SCOPE_WORDS = ("全市", "全县", "全区")
 # Words that put a period or a figure before them as a baseline being compared with (较2023年同期, 多于2019年).
 COMPARISON_WORDS = ("较", "比", "与", "同", "对比", "相比", "比起", "多于", "少于", "高于", "低于", "超过", "不及")
 
+# Period headers of a table that name the baseline a current column is compared with (本期 | 去年同期 | 同比).
+BASELINE_PERIOD_HEADERS = ("去年同期", "上年同期", "同期", "上年", "上月", "上期")
+
 
 def alternation(words) -> str:
     """A regex alternation of words, longest first (so 对比 is tried before 比)."""
