@@ -38,7 +38,11 @@ _FILLER_START = re.compile(r"^(?:[\s“”\"'▲■●◆★#.…(（]|同时|�
                            r"共|已经|已|先后|累计|全年|其后|最终|最后|今年|去年|此前|随后|而且|而|更是|更|但是|但|仍然|仍|虽然|虽|"
                            r"然而|并且|由|以)+")
 _SECTION_LABEL = re.compile(r"^[\s▲■●◆★#]*(?:经验交流单位|供稿单位|供稿|来源|作者|单位|发布单位|通讯员)?[:：\s]*")
-_NUMBERISH = re.compile(r"(?:(?:\d+(?:[.,:/]\d+)*|(?:[零〇一二两三四五六七八九十百千万]{2,}|[十百千万])(?=[余多]?[个件人名项次份条家起宗笔期场所批户处台套部篇块张类支座]))"
+# A number starts only where a run of digits (with its separators) or of numerals starts: tried inside a run, it
+# would find only what the try at the run's start found, after reading to the run's end again (a run of 1 MB of
+# digits or of 万 made that quadratic).
+_NUMBERISH = re.compile(r"(?:(?:(?<!\d)(?<!\d[.,:/])\d+(?:[.,:/]\d+)*|(?<![零〇一二两三四五六七八九十百千万])"
+                        r"(?:[零〇一二两三四五六七八九十百千万]{2,}|[十百千万])(?=[余多]?[个件人名项次份条家起宗笔期场所批户处台套部篇块张类支座]))"
                         r"(?:余|多)?(?:万|亿)?(?:个百分点|人次|件次|平方米|[%倍件人名项次份条家个起宗笔期场所批户处台套部篇块张类支座元天亩米]))")
 _TRAILING = re.compile(r"(?:分别为|分别是|分别达|分别|同比(?:上升|下降|提高|增长|增加|减少|降低|提升|缩短|上涨)?了?|环比|"
                        r"达到了|达到|稳定在|保持在|控制在|降至|降到|降低到|降低至|提高到|提高至|提升至|提升到|上升到|上升至|"
