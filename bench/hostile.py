@@ -69,6 +69,9 @@ INPUTS = {
     "yi": (".txt", lambda size: _repeat("亿", size).encode()),
     "numerals": (".txt", lambda size: _repeat("一二三四五", size).encode()),
     "short_lines": (".txt", lambda size: _repeat("收案5件\n", size).encode()),
+    # beyond the list: a figure per clause with an organization or a period in each, in one paragraph
+    "org_clauses": (".txt", lambda size: _repeat("该院法院检察院收案5件，", size).encode()),
+    "period_clauses": (".txt", lambda size: _repeat("2023年1至9月收案5件，", size).encode()),
     "nested_divs": (".html", nested_divs),
     "big_table": (".html", big_table),
 }
