@@ -29,7 +29,7 @@ def tokenizer():
 # stretch: 1 MB of 亿 is minutes. Runs longer than this are cut into pieces of this length before jieba (no
 # sentence of a report comes near it; a cut splits at most a word at each piece's end).
 _BLOCK_CHARS = "\u4E00-\u9FD5a-zA-Z0-9+#&._%\\-"
-MAX_RUN = 1000
+MAX_RUN = 200
 _LONG_RUN = re.compile(f"(?<![{_BLOCK_CHARS}])[{_BLOCK_CHARS}]{{{MAX_RUN + 1},}}")
 
 
