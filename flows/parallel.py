@@ -9,10 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections import deque
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
-
-from fazhi.ingest import IngestError, doc_id_for, read_capped, source_name_for
 
 TASK_RUNNERS = ("process", "dask")
 
@@ -143,26 +140,3 @@ def run_in_order(task: Callable, parameter_sets: Iterable[dict], runner, in_flig
     finally:
         gc.unfreeze()  # a long-lived process (`fazhi serve`) runs many flows: let their leftovers be collected
 
-
-def split_unchanged(paths: list[Path], root: Path, known: dict[str, str]) -> tuple[list[Path], list[str]]:
-    """Files to process and the source names of those whose bytes are already loaded under the same name.
-
-    Only files with a loaded name are read, so a first run reads nothing here; a rerun over an unchanged
-    folder is a hash per file and no batch at all. A file that cannot be read is left to the batch, which
-    records why.
-    """
-    todo: list[Path] = []
-    unchanged: list[str] = []
-    for path in paths:
-        name = source_name_for(path, root)
-        loaded_id = known.get(name)
-        if loaded_id is not None:
-            try:
-                # Capped and regular files only: a FIFO would block here and /dev/zero never end.
-                if doc_id_for(read_capped(path)) == loaded_id:
-                    unchanged.append(name)
-                    continue
-            except (OSError, IngestError):
-                pass
-        todo.append(path)
-    return todo, unchanged
