@@ -189,6 +189,6 @@ def test_only_regular_files_are_read_and_the_rest_recorded(tmp_path):
     (tmp_path / "zero.txt").symlink_to("/dev/zero")
     result = process_files(sorted(tmp_path.iterdir()), tmp_path)
     assert [d["source_name"] for d in result.documents] == ["good.txt"]
-    reasons = {e["source_name"]: e["error"] for e in result.errors}
+    reasons = {e.source_name: e.error for e in result.errors}
     assert reasons == {"fifo.txt": "not a regular file (a FIFO); skipped unread",
                        "zero.txt": "not a regular file (a character device); skipped unread"}
