@@ -124,8 +124,9 @@ def _dq_seconds(rows: dict) -> float:
 
     con = duckdb.connect()
     warehouse.apply_schema(con)
-    batch = types.SimpleNamespace(errors=[], **rows)
-    batch.sentences, batch.tokens = rows["sentences"], rows["tokens"]
+    from fazhi.extract.orgs import org_rows
+
+    batch = types.SimpleNamespace(errors=[], orgs=org_rows(f["org"] for f in rows["figures"]), **rows)
     warehouse.load_batch(con, "bench", batch, {})
     doc_ids = [d["doc_id"] for d in rows["documents"]]
     t0 = time.process_time()
