@@ -60,7 +60,7 @@ def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext
                 metric=ctx.metric, org=ctx.org, period_text=ctx.period_text, period_start=ctx.period_start,
                 period_end=ctx.period_end, period_type=ctx.period_type, baseline=q.baseline,
                 precision=q.precision, value_low=q.value_low, value_high=q.value_high, sentence_index=index,
-                sentence=text[start:end], rule=q.rule, context_rule=ctx.rule))
+                rule=q.rule, context_rule=ctx.rule))
     figures.sort(key=lambda f: f.char_start)
     return figures
 
@@ -70,13 +70,13 @@ def _table_figure(text: str, sentences, starts: list[int], cell, caption: str, d
     q = cell.quantity
     ctx = table_context(text, q, doc, cell.metric, cell.period, caption, cell.org)
     k = bisect.bisect_right(starts, q.char_start) - 1
-    sentence = text[sentences[k][0]:sentences[k][1]] if k >= 0 and q.char_start < sentences[k][1] else None
+    in_sentence = k >= 0 and q.char_start < sentences[k][1]
     return Figure(
         figure_id=figure_id_for(doc.doc_id, q.char_start, q.char_end, q.unit), surface=q.surface,
         char_start=q.char_start, char_end=q.char_end, value=q.value, value_max=None, unit=q.unit, kind=q.kind,
         approx="exact", direction=q.direction, metric=ctx.metric, org=ctx.org, period_text=ctx.period_text,
         period_start=ctx.period_start, period_end=ctx.period_end, period_type=ctx.period_type,
-        sentence_index=k if sentence is not None else None, sentence=sentence, rule=q.rule, context_rule=ctx.rule,
+        sentence_index=k if in_sentence else None, rule=q.rule, context_rule=ctx.rule,
         table_index=cell.table_index, table_row=cell.row, table_column=cell.column, row_label=cell.row_label,
         column_header=cell.column_header, sum_of_parts=cell.sum_of_parts)
 

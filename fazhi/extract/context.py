@@ -39,8 +39,12 @@ _FILLER_START = re.compile(r"^(?:[\s“”\"'▲■●◆★#.…(（]|同时|�
                            r"共|已经|已|先后|累计|全年|其后|最终|最后|今年|去年|此前|随后|而且|而|更是|更|但是|但|仍然|仍|虽然|虽|"
                            r"然而|并且|由|以)+")
 _SECTION_LABEL = re.compile(r"^[\s▲■●◆★#]*(?:经验交流单位|供稿单位|供稿|来源|作者|单位|发布单位|通讯员)?[:：\s]*")
-_NUMBERISH = compile_scan(r"(?:(?:\d+(?:[.,:/]\d+)*|(?:[零〇一二两三四五六七八九十百千万]{2,}|[十百千万])(?=[余多]?[个件人名项次份条家起宗笔期场所批户处台套部篇块张类支座]))"
-                        r"(?:余|多)?(?:万|亿)?(?:个百分点|人次|件次|平方米|[%倍件人名项次份条家个起宗笔期场所批户处台套部篇块张类支座元天亩米]))")
+# A number starts only where a run of digits (with its separators) or of numerals starts: tried inside a run, it
+# would find only what the try at the run's start found, after reading to the run's end again (a run of 1 MB of
+# digits or of 万 made that quadratic).
+_NUMBERISH = compile_scan(r"(?:(?:(?<!\d)(?<!\d[.,:/])\d+(?:[.,:/]\d+)*|(?<![零〇一二两三四五六七八九十百千万])"
+                          r"(?:[零〇一二两三四五六七八九十百千万]{2,}|[十百千万])(?=[余多]?[个件人名项次份条家起宗笔期场所批户处台套部篇块张类支座]))"
+                          r"(?:余|多)?(?:万|亿)?(?:个百分点|人次|件次|平方米|[%倍件人名项次份条家个起宗笔期场所批户处台套部篇块张类支座元天亩米]))")
 _CHANGE_VERBS = alternation(RISE_VERBS + FALL_VERBS + ("上涨",))
 _TRAILING = re.compile(rf"(?:分别为|分别是|分别达|分别|同比(?:{_CHANGE_VERBS})?了?|环比|"
                        rf"达到了|达到|稳定在|保持在|控制在|降至|降到|(?:{_CHANGE_VERBS})(?:到|至)?|"
@@ -131,6 +135,15 @@ class DocIndex:
     doc_period: Stated | None = None  # the period the whole report covers (a PeriodMention)
     section_orgs: dict = field(default_factory=dict)  # Section -> Stated org of its heading
     section_periods: dict = field(default_factory=dict)  # Section -> Stated period of its heading or opening
+    # Indices into orgs of the subjects and of the plainly named (no preposition, place, possessive or collective),
+    # and into periods of those that can govern a figure before or after it: searched by bisect, per figure.
+    subject_orgs: list[int] = field(default_factory=list)
+    named_orgs: list[int] = field(default_factory=list)
+    current_places: dict = field(default_factory=dict)  # want_county -> {org count: place in scope}
+    orgs_by_opening: dict = field(default_factory=dict)  # length -> {text at an org's start: the first such org}
+    periods_before: list[int] = field(default_factory=list)  # adverbial, not a baseline
+    plain_periods_before: list[int] = field(default_factory=list)  # those neither recent nor a frequency
+    periods_after: list[int] = field(default_factory=list)  # adverbial, not a frequency
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -142,11 +155,25 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# How far a figure's clause is read back or forward: no clause of a report comes near it, and the bound keeps the
+# work per figure constant where a line runs on without a break (a flattened statistics page).
+MAX_CLAUSE = 300
+
+
 def _clause_start(text: str, pos: int, lo: int) -> int:
+    lo = max(lo, pos - MAX_CLAUSE)
     i = pos
     while i > lo and (text[i - 1] not in _CLAUSE_END or not _breaks(text, i - 1)):
         i -= 1
     return i
+
+
+def _clause_end_at(text: str, pos: int, hi: int) -> int:
+    """Where the clause running on from pos ends (its break, or hi), at most MAX_CLAUSE characters on."""
+    hi = min(hi, pos + MAX_CLAUSE)
+    while pos < hi and (text[pos] not in _CLAUSE_END or not _breaks(text, pos)):
+        pos += 1
+    return pos
 
 
 def _is_subject(text: str, start: int, end: int, lo: int, periods: list[PeriodMention]) -> bool:
@@ -155,7 +182,8 @@ def _is_subject(text: str, start: int, end: int, lo: int, periods: list[PeriodMe
         return False
     cs = _clause_start(text, start, lo)
     head = text[cs:start]
-    for p in periods[bisect.bisect_left(periods, cs, key=lambda p: p.start):]:
+    for k in range(bisect.bisect_left(periods, cs, key=lambda p: p.start), len(periods)):
+        p = periods[k]
         if p.start >= start:
             break
         if p.end <= start:
@@ -264,6 +292,13 @@ def prepare_document(text: str, doc: DocContext) -> DocIndex:
                      org_starts=[r.start for r in refs], periods=periods, period_starts=[p.start for p in periods],
                      period_dates=period_dates, sections=sections, doc_org=doc_org, city=doc_city,
                      reference_year=reference_year, region=region)
+    index.subject_orgs = [k for k, r in enumerate(refs) if r.subject]
+    index.named_orgs = [k for k, r in enumerate(refs)
+                        if not (r.object_of_prep or r.place or r.possessive or r.collective)]
+    index.periods_before = [k for k, p in enumerate(periods) if p.adverbial and not is_baseline(text, p)]
+    index.plain_periods_before = [k for k in index.periods_before
+                                  if periods[k].kind != "recent" and not periods[k].frequency]
+    index.periods_after = [k for k, p in enumerate(periods) if p.adverbial and not p.frequency]
     _scopes(index, doc)
     doc.extra[_INDEX_KEY] = index
     return index
@@ -484,17 +519,34 @@ def _fullest_names(refs: list[OrgRef]) -> None:
     # In order of appearance, so that of two equally long names the first named wins in every process.
     full = dict.fromkeys(r.name for r in refs
                          if not r.place and re.search(r"(人民法院|人民检察院|公安局|司法局|政法委)$", r.name))
+    # The longest full name (the first named of equals) ending with each ending, and spelling out each short form
+    # (stem, core): looked up per mention, where comparing every mention with every name was their product.
+    by_ending: dict[str, str] = {}
+    by_stem: dict[tuple[str, str], str] = {}
+    for n in full:
+        for k in range(len(n)):
+            if len(n) > len(by_ending.get(n[k:], "")):
+                by_ending[n[k:]] = n
+        for core in ("人民法院", "人民检察院"):
+            if n.endswith(core):
+                head = n[:-len(core)]
+                heads = [head] + ([head[:-1]] if head[-1:] in ("市", "县", "区") else [])
+                for h in heads:
+                    for size in (2, 3, 4):
+                        key = (h[-size:], core)
+                        if len(h) >= size and len(n) > len(by_stem.get(key, "")):
+                            by_stem[key] = n
     for r in refs:
         if r.place:
             continue
-        longer = [n for n in full if n != r.name and n.endswith(r.name)]
+        longest = by_ending.get(r.name)
+        longer = longest if longest is not None and longest != r.name else None
         short = re.match(r"^([\u4e00-\u9fff]{2,4}?)(法院|检察院)$", r.name)
         if short and not longer:
             core = "人民法院" if short.group(2) == "法院" else "人民检察院"
-            stem = short.group(1)
-            longer = [n for n in full if n.endswith(core) and re.search(stem + r"[市县区]?" + core + "$", n)]
+            longer = by_stem.get((short.group(1), core))
         if longer:
-            r.name = max(longer, key=len)
+            r.name = longer
 
 
 def _sections(text: str, paragraphs, refs: list[OrgRef]) -> list[tuple[int, int, str]]:
@@ -548,20 +600,37 @@ def _pick_period(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> Per
     if i and _OWN_PERIOD_GAP.fullmatch(index.text, index.periods[i - 1].end, q.char_start) \
             and index.periods[i - 1].kind in ("year", "month_range", "quarter", "fiscal_year"):
         return index.periods[i - 1]
-    for p in reversed(index.periods[:i]):
+    # Read back through the adverbial periods that are no baseline (多于2019年同期, 较2023年同期: what the figure is
+    # compared with, not its period) near the clause; further back only a plain one (neither recent nor a
+    # frequency) can govern, and the last of those is found by bisect: never a walk over the paragraph per figure.
+    near = clause_lo - 40
+    k = bisect.bisect_left(index.periods_before, i) - 1
+    while k >= 0:
+        p = index.periods[index.periods_before[k]]
+        if p.start < para_lo:
+            return _first_period_after(index, sentence, q)
+        if p.start < near:
+            break
+        if not (p.end > q.char_start or p.kind == "recent" and p.start < near or p.frequency and p.start < clause_lo):
+            return p
+        k -= 1
+    k = bisect.bisect_left(index.plain_periods_before, index.periods_before[k] + 1 if k >= 0 else 0) - 1
+    while k >= 0:
+        p = index.periods[index.plain_periods_before[k]]
         if p.start < para_lo:
             break
-        if p.end > q.char_start or not p.adverbial or p.kind == "recent" and p.start < clause_lo - 40:
-            continue
-        if is_baseline(index.text, p):
-            continue  # 多于2019年同期, 较2023年同期: what the figure is compared with, not its period
-        if p.frequency and p.start < clause_lo:
-            continue
-        return p
-    for p in index.periods[i:]:
-        if p.start >= sentence[1]:
-            break
-        if p.adverbial and not p.frequency and p.start >= q.char_end:
+        if p.end <= q.char_start:
+            return p
+        k -= 1
+    return _first_period_after(index, sentence, q)
+
+
+def _first_period_after(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> PeriodMention | None:
+    """The first adverbial period after a figure in its sentence (no frequency)."""
+    k = bisect.bisect_left(index.periods_after, bisect.bisect_left(index.period_starts, q.char_end))
+    if k < len(index.periods_after):
+        p = index.periods[index.periods_after[k]]
+        if p.start < sentence[1]:
             return p
     return None
 
@@ -603,18 +672,22 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
     paired = _paired_org(index, clause_lo, q) if "分别" in text[clause_lo:q.char_start] else None
     if paired:
         return paired, "clause_respectively"
+    # The organizations before the figure, in its paragraph (before) and its sentence (in_sentence), as ranges of
+    # index.orgs read from the end: a list of them per figure is the square of the figures in a long paragraph.
     i = bisect.bisect_left(index.org_starts, q.char_start)
     para_i = bisect.bisect_left(index.org_starts, para_lo)
-    before = [r for r in index.orgs[para_i:i] if r.end <= q.char_start]
-    in_sentence = [r for r in before if r.start >= s_lo]
-    for r in reversed(in_sentence):
-        if r.subject:
-            return r.name, "sentence_subject"
+    sentence_i = max(para_i, bisect.bisect_left(index.org_starts, s_lo))
+    pos = q.char_start
+    subject = _last_org(index, index.subject_orgs, sentence_i, i, pos)
+    if subject is not None:
+        return subject.name, "sentence_subject"
+    last_in_sentence = _last_org(index, None, sentence_i, i, pos)
     # 全市认罪认罚适用比例: a label opened by 全市 reports the city as a whole.
-    if q.kind != "rank" and not any(r.start >= clause_lo for r in in_sentence):
+    if q.kind != "rank" and (last_in_sentence is None or last_in_sentence.start < clause_lo):
         head = _FILLER_START.sub("", text[clause_lo:q.char_start])
-        if not in_sentence and not re.match(r"全", head):
-            head = _FILLER_START.sub("", text[s_lo:q.char_start])  # 全省共接报…,平均到场时间…: the sentence's scope
+        if last_in_sentence is None and not re.match(r"全", head):
+            # 全省共接报…,平均到场时间…: the sentence's scope, read from its opening only
+            head = _FILLER_START.sub("", text[s_lo:min(q.char_start, s_lo + MAX_CLAUSE)])
         opened = _SCOPE_OPENING.match(head)
         if opened and opened.group(1) in LOCAL_SCOPE_WORDS:
             place = _current_place(index, q.char_start, opened.group(1))
@@ -622,14 +695,12 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
                 return place, "clause_scope_word"
         elif opened:
             return opened.group(1), "clause_scope_word"
-    for r in reversed(in_sentence):
-        if not (r.object_of_prep or r.place or r.possessive or r.collective) and r.start < clause_lo:
-            return r.name, "sentence_named"
-    for r in reversed(before):
-        if r.start < para_lo:
-            break
-        if r.subject:
-            return r.name, "paragraph_subject"
+    named = _last_org(index, index.named_orgs, sentence_i, min(i, bisect.bisect_left(index.org_starts, clause_lo)), pos)
+    if named is not None:
+        return named.name, "sentence_named"
+    subject = _last_org(index, index.subject_orgs, para_i, i, pos)
+    if subject is not None:
+        return subject.name, "paragraph_subject"
     for lo, hi, name in index.sections:
         if lo <= q.char_start < hi:
             return name, "section_institution"
@@ -646,8 +717,15 @@ def _listed_name(token: str, index: DocIndex) -> str | None:
     """The place or organization a list item opens with (海宁市平安建设考核 -> 海宁市), if any."""
     mentions = find_mentions(token)
     if mentions and mentions[0].start == 0:
-        ref = next((r for r in index.orgs if index.text.startswith(token[:mentions[0].end], r.start)), None)
-        return ref.name if ref else token[:mentions[0].end]
+        written = token[:mentions[0].end]
+        # The first organization whose text starts so, from a table per length (not a walk over every org per item)
+        starting = index.orgs_by_opening.get(len(written))
+        if starting is None:
+            starting = index.orgs_by_opening[len(written)] = {}
+            for r in reversed(index.orgs):
+                starting[index.text[r.start:r.start + len(written)]] = r
+        ref = starting.get(written)
+        return ref.name if ref else written
     for n in (5, 4, 3, 2):
         place = lookup_place(token[:n]) if len(token) >= n else None
         if place and place.level != "province" and (token[:n].endswith(("市", "县", "区")) or n > 2):
@@ -668,9 +746,7 @@ def _paired_org(index: DocIndex, clause_lo: int, q: Quantity) -> str | None:
         names.append(name)
     if len(names) < 2:
         return None
-    hi = q.char_end
-    while hi < len(text) and (text[hi] not in _CLAUSE_END or not _breaks(text, hi)):
-        hi += 1
+    hi = _clause_end_at(text, q.char_end, len(text))
     ranks = [(m.start() + cut, m.end() + cut) for m in re.finditer(r"第[\d一二三四五六七八九十]+[名位]", text[cut:hi])]
     group = sorted([m.start() + cut for m in _NUMBERISH.finditer(text[cut:hi])
                     if not any(a <= m.start() + cut < b for a, b in ranks)] + [a for a, _ in ranks])
@@ -680,32 +756,63 @@ def _paired_org(index: DocIndex, clause_lo: int, q: Quantity) -> str | None:
     return names[k]
 
 
+def _last_org(index: DocIndex, among: list[int] | None, lo: int, hi: int, pos: int) -> OrgRef | None:
+    """The last organization index.orgs[k] with lo <= k < hi (and k in among, a sorted list of indices, if given)
+    that ends by pos."""
+    k = (bisect.bisect_left(among, hi) if among is not None else hi) - 1
+    while k >= 0:
+        j = among[k] if among is not None else k
+        if j < lo:
+            return None
+        if index.orgs[j].end <= pos:
+            return index.orgs[j]
+        k -= 1
+    return None
+
+
 def _current_place(index: DocIndex, pos: int, word: str) -> str | None:
     """The city (全市) or county (全县) in scope at pos: the place of the latest mention naming one."""
     i = bisect.bisect_left(index.org_starts, pos)
     want_county = word in ("全县", "全区")
-    for r in reversed(index.orgs[:i]):
-        found = place_before(r.name, len(r.name)) if r.place else None
-        p = lookup_place(r.name) if r.place else None
-        if p is None:
-            m = re.match(r"^([\u4e00-\u9fff]{2,8}?[市县区])", r.name)
-            p = lookup_place(m.group(1)) if m else None
-            if p is None and m is None:
-                found = place_before(r.name, 2) if len(r.name) >= 2 else None
-                p = lookup_place(r.name[:2]) if found else None
-        if p is None:
-            continue
-        if want_county and p.name.endswith(("县", "区")):
-            return p.name
-        if not want_county:
-            if p.name.endswith("市") and p.level != "county":  # 平湖市 is a county-level city: 全市 is 嘉兴市
-                return p.name
-            pref = lookup_place(p.prefecture, p.province) if p.prefecture else None
-            if pref:
-                return pref.name
-    if index.city:
-        return index.city.name
-    return None
+    # The walk back stops at the first organization naming a place; what it found from each start is kept, so that
+    # a run of 全市 figures with no place named reads each organization once, not once per figure.
+    cache = index.current_places.setdefault(want_county, {})
+    walked = []
+    name = None
+    for k in range(i - 1, -2, -1):
+        if k + 1 in cache:
+            name = cache[k + 1]
+            break
+        walked.append(k + 1)
+        if k < 0:
+            name = index.city.name if index.city else None
+            break
+        name = _place_named(index.orgs[k], want_county)
+        if name is not None:
+            break
+    for k in walked:
+        cache[k] = name
+    return name
+
+
+def _place_named(r: OrgRef, want_county: bool) -> str | None:
+    """The city (or county, if want_county) that organization r puts in scope, if any."""
+    found = place_before(r.name, len(r.name)) if r.place else None
+    p = lookup_place(r.name) if r.place else None
+    if p is None:
+        m = re.match(r"^([\u4e00-\u9fff]{2,8}?[市县区])", r.name)
+        p = lookup_place(m.group(1)) if m else None
+        if p is None and m is None:
+            found = place_before(r.name, 2) if len(r.name) >= 2 else None
+            p = lookup_place(r.name[:2]) if found else None
+    if p is None:
+        return None
+    if want_county:
+        return p.name if p.name.endswith(("县", "区")) else None
+    if p.name.endswith("市") and p.level != "county":  # 平湖市 is a county-level city: 全市 is 嘉兴市
+        return p.name
+    pref = lookup_place(p.prefecture, p.province) if p.prefecture else None
+    return pref.name if pref else None
 
 
 # ---- metric ------------------------------------------------------------------------------------------------
@@ -759,6 +866,7 @@ def _after_phrase(text: str, q: Quantity, hi: int) -> str:
     """What follows a figure up to its clause end (or the next parallel figure)."""
     i = q.char_end
     j = i
+    hi = min(hi, i + MAX_CLAUSE)
     if text[i:i + 1] == "、" or text[i:i + 1] in _PAREN_OPEN:
         return ""  # 1634件(含上年旧存): an aside after a figure is no label
     while j < hi and (text[j] not in _CLAUSE_END or not _breaks(text, j)):
@@ -859,13 +967,9 @@ def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | No
         topic = _TOPIC.match(text, _clause_start(text, clause_lo - 1, s_lo), clause_lo - 1)
         if topic:
             return _strip_label(topic.group(1), index, clause_lo) or None
-    nxt_hi = q.char_end
-    while nxt_hi < s_hi and (text[nxt_hi] not in _CLAUSE_END or not _breaks(text, nxt_hi)):
-        nxt_hi += 1
+    nxt_hi = _clause_end_at(text, q.char_end, s_hi)
     if nxt_hi < s_hi:
-        k = nxt_hi + 1
-        while k < s_hi and (text[k] not in _CLAUSE_END or not _breaks(text, k)):
-            k += 1
+        k = _clause_end_at(text, nxt_hi + 1, s_hi)
         following = text[nxt_hi + 1:k]
         if not _COMPARATIVE_START.match(following) and not _NUMBERISH.search(following):
             return _strip_label(following, index, nxt_hi + 1) or None
@@ -876,20 +980,20 @@ def _paired_metric(index: DocIndex, s_lo: int, clause_lo: int, q: Quantity) -> s
     """In 收案14.7万件,结案11.2万件,同比分别上升9.6%和7.3%, the k-th figure after 分别 pairs with the k-th
     of the figures just before."""
     text = index.text
-    hi = q.char_end
-    while hi < len(text) and (text[hi] not in _CLAUSE_END or not _breaks(text, hi)):
-        hi += 1
+    hi = _clause_end_at(text, q.char_end, len(text))
     group = [m.start() + clause_lo for m in _NUMBERISH.finditer(text[clause_lo:hi])]
     k = next((n for n, start in enumerate(group) if start <= q.char_start < start + len(q.surface) + 1
               or start == q.char_start), None)
     if len(group) < 2 or k is None:
         return None
     lo = bisect.bisect_left(index.metric_starts, s_lo)
-    hi_i = bisect.bisect_left(index.metric_starts, clause_lo)
-    earlier = [index.metrics[start] for start in index.metric_starts[lo:hi_i] if start not in index.parenthetical]
-    if len(earlier) < len(group):
-        return None
-    return earlier[-len(group):][k]
+    earlier = []  # the last len(group) metrics before the clause (not all of the sentence's: figures × figures)
+    for j in range(bisect.bisect_left(index.metric_starts, clause_lo) - 1, lo - 1, -1):
+        if index.metric_starts[j] not in index.parenthetical:
+            earlier.append(index.metrics[index.metric_starts[j]])
+            if len(earlier) == len(group):
+                return earlier[len(group) - 1 - k]
+    return None
 
 
 def _previous_metric(index: DocIndex, s_lo: int, pos: int) -> str | None:

@@ -126,7 +126,8 @@ def _master(with_range: bool) -> re.Pattern:
         # a:b ratios (1:1.104, 1比1.1); hh:mm times are rejected afterwards
         r"(?P<ratio>(?P<ra>\d+(?:\.\d+)?)\s?(?:[:∶]|比)\s?(?P<rb>\d+(?:\.\d+)?)(?![\d:]))"
         # 三分之一, 5分之1, 百分之4.7, 千分之三
-        r"|(?P<frac>(?P<fden>" + _NUM + r"|[百千万亿]+)分之(?P<fnum>" + _NUM + r"|百))"
+        # (?<!…): inside a run of 万 the try reads to the run's end again at each character (quadratic)
+        r"|(?P<frac>(?P<fden>" + _NUM + r"|(?<![百千万亿])[百千万亿]+)分之(?P<fnum>" + _NUM + r"|百))"
         # 1/3, 3/4 (not dates or paths)
         r"|(?P<slash>(?<![\d/.])(?P<sa>\d{1,3})/(?P<sb>\d{1,3})(?![\d/.]))"
         # 第18名, 第一, 首位 (ranks; law articles and ordinals are rejected afterwards)
