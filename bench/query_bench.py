@@ -48,7 +48,8 @@ def main() -> None:
     parser.add_argument("--warehouse", type=Path, required=True, help="A warehouse built from the sample corpus.")
     parser.add_argument("--copies", type=int, default=1000)
     args = parser.parse_args()
-    from fazhi.query import export_warehouse, sync_metric_catalog
+    from fazhi.query import export_warehouse
+    from fazhi.warehouse import sync_metric_catalog
 
     with tempfile.TemporaryDirectory(prefix="fazhi-query-bench-") as tmp:
         big = Path(tmp) / "big.duckdb"

@@ -24,8 +24,8 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.corpus import SAMPLE, build  # noqa: E402
+from bench.corpus import SAMPLE, build
 
 STAGES = ("ingest", "normalize", "segment", "extract", "load", "validate")
 # Issue 18's targets, on the short-page corpus: one worker against the floor, two against one, memory with two
@@ -292,8 +292,8 @@ def short_part(args, env: dict, work: Path, results: dict, startup: dict | None)
         runs = {}
         for size in (n, 2 * n):
             db = work / f"short-w{w}-{size}.duckdb"
-            runs[size] = median_run(args.repeat, lambda: run_flow(corpora[size], db, w, args.task_runner, env,
-                                                                  batch_size=args.batch_size))
+            runs[size] = median_run(args.repeat, lambda c=corpora[size], db=db, w=w: run_flow(
+                c, db, w, args.task_runner, env, batch_size=args.batch_size))
         one, two = runs[n], runs[2 * n]
         marginal = two["wall_seconds"] - one["wall_seconds"]
         marginal_cpu = two["cpu_seconds"] - one["cpu_seconds"]

@@ -23,12 +23,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
+    import jieba
+    from opencc import OpenCC
+
     from fazhi.core import STAGES, _InProgress
     from fazhi.flows.parallel import warm_up
     from fazhi.ingest import discover, read_document
-
-    import jieba
-    from opencc import OpenCC
 
     warm_up()
     jieba.setLogLevel(logging.WARNING)
@@ -51,9 +51,9 @@ def main() -> None:
         timed("floor: t2s", lambda: [t2s.convert(t) for t in texts])
         timed("floor: jieba.lcut", lambda: [jieba.lcut(t) for t in texts])
         docs: list = []
-        timed("ingest", lambda: docs.extend(_InProgress(read_document(p, root)) for p in paths))
+        timed("ingest", lambda docs=docs: docs.extend(_InProgress(read_document(p, root)) for p in paths))
         for name, stage in STAGES:
-            timed(name, lambda: [stage(d) for d in docs])
+            timed(name, lambda stage=stage, docs=docs: [stage(d) for d in docs])
     ms = {name: 1000 * statistics.median(v) / n for name, v in seconds.items()}
     floor = ms["floor: t2s"] + ms["floor: jieba.lcut"]
     print(f"{n} documents from {root}, median of {args.rounds} rounds, ms of CPU a document:")

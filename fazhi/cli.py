@@ -250,7 +250,7 @@ def review(warehouse, out):
 @click.option("--min-f1", type=click.FloatRange(0, 1), default=None,
               help="Exit with code 1 when core F1 is below this.")
 def eval_(gold, warehouse, quiet, min_f1):
-    """Score the warehouse's figures against your own annotated reports (gold JSONL, spec/figures.md format).
+    """Score the warehouse's figures against your own annotated reports (gold JSONL, docs/figures.md format).
 
     Prints every miss, false positive and wrong attribute, then precision, recall and F1 over core figures,
     the record score and attribute accuracy. Only documents named in the gold file are scored.

@@ -81,22 +81,3 @@ def rows_of(rows, doc_ids: set[str]):
         return rows.for_documents(doc_ids)
     return [r for r in rows if r["doc_id"] in doc_ids]
 
-
-def distinct_values(rows, column: str) -> set:
-    """The distinct non-empty values of one column of rows (ArrowRows or dicts), without building row dicts."""
-    if isinstance(rows, ArrowRows):
-        if column not in rows.table.column_names:
-            return set()
-        return {v for v in pc.unique(rows.table[column]).to_pylist() if v}
-    return {r[column] for r in rows if r.get(column)}
-
-
-def keep_documents(batch, doc_ids: set[str]) -> None:
-    """Drop from every row table of a batch the rows of documents not in doc_ids."""
-    for name in ("sentences", "tokens", "figures"):
-        setattr(batch, name, rows_of(getattr(batch, name), doc_ids))
-
-
-def as_arrow(rows) -> pa.Table | None:
-    """The Arrow table behind rows, or None when rows are plain dicts."""
-    return rows.table if isinstance(rows, ArrowRows) else None

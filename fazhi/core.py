@@ -12,9 +12,11 @@ import pyarrow as pa
 from .catalog import metric_id_for
 from .columnar import ArrowRows
 from .extract import DocContext, extract_figures
+from .extract.orgs import org_rows
 from .ingest import IngestError, RawDocument, read_document, source_name_for
 from .metadata import extract_metadata
 from .normalize import normalize
+from .records import FileError
 from .segment import token_spans
 
 TOKEN_SCHEMA = pa.schema([("doc_id", pa.string()), ("token_index", pa.int64()), ("token", pa.string()),
@@ -31,10 +33,9 @@ class BatchResult:
     sentences: list[dict] = field(default_factory=list)
     tokens: list[dict] = field(default_factory=list)
     figures: list[dict] = field(default_factory=list)
-    errors: list[dict] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    orgs: list[dict] = field(default_factory=list)  # the figures' organizations, classified (rows of orgs)
+    errors: list[FileError] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    bytes_read: int = 0
 
 
 @dataclass
@@ -96,7 +97,7 @@ def _extract(doc: _InProgress) -> None:
 STAGES = (("normalize", _normalize), ("segment", _segment), ("extract", _extract))
 
 
-def process_documents(raws: list[RawDocument], timings: dict[str, float], errors: list[dict]) -> list[dict]:
+def process_documents(raws: list[RawDocument], timings: dict[str, float], errors: list[FileError]) -> list[dict]:
     """Normalize, segment and extract decoded documents, stage by stage; the rows of each document that made it.
 
     Seconds per stage are added to timings; a document that fails a stage is left out and recorded in errors.
@@ -109,8 +110,8 @@ def process_documents(raws: list[RawDocument], timings: dict[str, float], errors
             try:
                 stage(doc)
             except Exception as err:  # one bad document must not stop the batch; the reason is recorded
-                errors.append({"source_name": doc.raw.source_name, "source_path": doc.raw.source_path,
-                               "stage": "process", "error": f"{type(err).__name__}: {err}"})
+                errors.append(FileError(doc.raw.source_name, doc.raw.source_path, "process",
+                                        f"{type(err).__name__}: {err}"))
                 continue
             going_on.append(doc)
         docs = going_on
@@ -118,29 +119,23 @@ def process_documents(raws: list[RawDocument], timings: dict[str, float], errors
     return [_rows(doc) for doc in docs]
 
 
-def process_files(paths: list[Path], root: Path, known: dict[str, str] | None = None) -> BatchResult:
-    """Ingest and process a batch of files; unchanged ones (same source name and hash) are skipped.
+def process_files(paths: list[Path], root: Path) -> BatchResult:
+    """Ingest and process a batch of files (the load plan chose them).
 
     A file that fails lands in errors with its reason; the rest of the batch goes on.
     """
-    known = known or {}
     result = BatchResult()
     raws = []
     for path in paths:
-        source_name = source_name_for(path, root)
         t0 = time.perf_counter()
         try:
             raw = read_document(path, root)
         except IngestError as err:
-            result.errors.append({"source_name": source_name, "source_path": str(path), "stage": "ingest",
-                                  "error": str(err), "transient": err.transient})
+            result.errors.append(FileError(source_name_for(path, root), str(path), "ingest", str(err),
+                                           err.transient))
             continue
         finally:
             result.seconds["ingest"] += time.perf_counter() - t0
-        result.bytes_read += raw.size_bytes
-        if known.get(source_name) == raw.doc_id:
-            result.skipped.append(source_name)
-            continue
         raws.append(raw)
     columnar: dict[str, list[pa.Table]] = {"sentences": [], "tokens": []}
     for rows in process_documents(raws, result.seconds, result.errors):
@@ -152,4 +147,6 @@ def process_files(paths: list[Path], root: Path, known: dict[str, str] | None = 
     for table, tables in columnar.items():
         if tables:
             setattr(result, table, ArrowRows(pa.concat_tables(tables).combine_chunks()))
+    # Classified here, in the worker, so the single writer only inserts the ones the orgs table lacks.
+    result.orgs = org_rows(f["org"] for f in result.figures)
     return result

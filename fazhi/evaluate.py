@@ -1,4 +1,4 @@
-"""Score the warehouse's figures against a gold JSONL file, by the rules of spec/figures.md."""
+"""Score the warehouse's figures against a gold JSONL file, by the rules of docs/figures.md."""
 from __future__ import annotations
 
 import json

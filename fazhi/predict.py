@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .core import process_documents
 from .ingest import IngestError, discover, read_document
+from .records import FileError
 
 
 def predict(root: Path, problems: list[str] | None = None) -> list[dict]:
@@ -28,7 +29,7 @@ def predict(root: Path, problems: list[str] | None = None) -> list[dict]:
             raws.append(read_document(path, root))
         except IngestError as err:
             problems.append(f"{path}: {err}")
-    errors: list[dict] = []
+    errors: list[FileError] = []
     rows = []
     for doc in process_documents(raws, defaultdict(float), errors):
         name = Path(doc["documents"][0]["source_name"]).name
@@ -38,7 +39,7 @@ def predict(root: Path, problems: list[str] | None = None) -> list[dict]:
                 if hasattr(v, "isoformat"):
                     row[k] = v.isoformat()
             rows.append(row)
-    problems.extend(f"{e['source_path']}: {e['error']}" for e in errors)
+    problems.extend(f"{e.source_path}: {e.error}" for e in errors)
     return rows
 
 

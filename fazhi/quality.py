@@ -21,6 +21,7 @@ import duckdb
 import yaml
 
 from .resources import resource_dir
+from .warehouse import transaction
 
 EXPECTATIONS_DIR = resource_dir("expectations")
 SUITES = ("documents", "figures", "tokens")
@@ -420,8 +421,7 @@ def record(con: duckdb.DuckDBPyConnection, report: QualityReport, scope: _IssueS
     # A whole DataFrame at once: a broken extractor rule can flag hundreds of thousands of figures.
     issues = pd.DataFrame(report.figure_issues, columns=["run_id", "doc_id", "figure_id", "expectation",
                                                          "column_name", "reason", "observed", "recorded_at"])
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if outcome_rows:
             con.executemany("insert into dq_results (run_id, validated_at, suite, expectation, column_name, "
                             "row_condition, notes, success, element_count, unexpected_count, unexpected_percent, "
@@ -437,10 +437,6 @@ def record(con: duckdb.DuckDBPyConnection, report: QualityReport, scope: _IssueS
                 con.execute("insert into figure_issues by name select * from _figure_issues")
             finally:
                 con.unregister("_figure_issues")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
 
 
 def _delete_issues_in_scope(con: duckdb.DuckDBPyConnection, scope: _IssueScope) -> None:

@@ -18,7 +18,6 @@ import duckdb
 import pyarrow as pa
 
 from . import warehouse as wh
-from .catalog import MetricMatcher, load_catalog
 
 EXPORT_FORMATS = ("parquet", "csv")
 # Tables whose rows belong to a year, and how: other tables are written whole.
@@ -28,7 +27,6 @@ YEAR_OF = {
 }
 # A run holds the write lock for its whole length, so waiting long gains nothing: the snapshot is there for that.
 READ_LOCK_WAIT_S = 0.5
-CATALOG_COLUMNS = ("metric_id", "name", "name_en", "domain", "kind", "synonyms", "description")
 
 
 class QueryError(wh.WarehouseError):
@@ -43,50 +41,6 @@ def one_line(err: Exception) -> str:
             break
         lines.append(line.strip())
     return " ".join(lines) or type(err).__name__
-
-
-# --- the metric catalog table -------------------------------------------------------------------------------------
-
-def sync_metric_catalog(con: duckdb.DuckDBPyConnection, metrics=None) -> bool:
-    """Load the catalog into metric_catalog and re-map every figure's metric_id when the catalog changed.
-
-    Returns True when the table was rewritten. Figures loaded later get their metric_id from the pipeline.
-    """
-    metrics = metrics if metrics is not None else load_catalog()
-    wanted = sorted(_row_key(m.as_row()) for m in metrics)
-    stored = sorted(_row_key(dict(zip(CATALOG_COLUMNS, r))) for r in con.execute(
-        f"select {', '.join(CATALOG_COLUMNS)} from metric_catalog").fetchall())
-    if wanted == stored:
-        return False
-    matcher = MetricMatcher(metrics)
-    labels = con.execute("select distinct metric, kind, unit from figures where metric is not null").fetchall()
-    mapping = [(metric, kind, unit, found[0]) for metric, kind, unit in labels
-               if (found := matcher.match(metric, kind, unit))]
-    con.execute("begin transaction")
-    try:
-        con.execute("delete from metric_catalog")
-        con.register("_catalog", pa.Table.from_pylist([m.as_row() for m in metrics]))
-        con.execute("insert into metric_catalog by name select * from _catalog")
-        con.execute("update figures set metric_id = null where metric_id is not null")
-        if mapping:
-            con.register("_metric_map", pa.table({name: [row[i] for row in mapping] for i, name in
-                                                  enumerate(("metric", "kind", "unit", "metric_id"))}))
-            con.execute("update figures set metric_id = m.metric_id from _metric_map m "
-                        "where figures.metric = m.metric and figures.kind is not distinct from m.kind "
-                        "and figures.unit is not distinct from m.unit")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        for name in ("_catalog", "_metric_map"):
-            with contextlib.suppress(Exception):
-                con.unregister(name)
-    return True
-
-
-def _row_key(row: dict) -> tuple:
-    return tuple(tuple(row[c] or ()) if c == "synonyms" else row[c] for c in CATALOG_COLUMNS)
 
 
 # --- reading ------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The DuckDB warehouse: schema from sql/, one writer, batch loads that replace a document's rows whole."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -9,11 +10,15 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Iterator
 
 import duckdb
 import pyarrow as pa
 
-from .columnar import distinct_values, rows_of
+from .catalog import MetricMatcher, load_catalog
+from .columnar import rows_of
+from .plan import LoadedDocument
+from .records import FileError, RunCounts
 from .resources import resource_dir
 
 SQL_DIR = resource_dir("sql")
@@ -113,16 +118,73 @@ def sql_files() -> list[Path]:
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create tables, macros and views from sql/ (idempotent), then load the metric catalog."""
-    from .query import sync_metric_catalog
-
     for f in sql_files():
         con.execute(f.read_text(encoding="utf-8"))
     sync_metric_catalog(con)
 
 
-def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """source_name -> doc_id of every document loaded."""
-    return dict(con.execute("select source_name, doc_id from documents").fetchall())
+# The metric catalog's columns, as stored in metric_catalog.
+CATALOG_COLUMNS = ("metric_id", "name", "name_en", "domain", "kind", "synonyms", "description")
+
+
+def sync_metric_catalog(con: duckdb.DuckDBPyConnection, metrics=None) -> bool:
+    """Load the catalog into metric_catalog and re-map every figure's metric_id when the catalog changed.
+
+    Returns True when the table was rewritten. Figures loaded later get their metric_id from the pipeline.
+    """
+    metrics = metrics if metrics is not None else load_catalog()
+    wanted = sorted(_catalog_key(m.as_row()) for m in metrics)
+    stored = sorted(_catalog_key(dict(zip(CATALOG_COLUMNS, r))) for r in con.execute(
+        f"select {', '.join(CATALOG_COLUMNS)} from metric_catalog").fetchall())
+    if wanted == stored:
+        return False
+    matcher = MetricMatcher(metrics)
+    labels = con.execute("select distinct metric, kind, unit from figures where metric is not null").fetchall()
+    mapping = [(metric, kind, unit, found[0]) for metric, kind, unit in labels
+               if (found := matcher.match(metric, kind, unit))]
+    try:
+        with transaction(con):
+            con.execute("delete from metric_catalog")
+            con.register("_catalog", pa.Table.from_pylist([m.as_row() for m in metrics]))
+            con.execute("insert into metric_catalog by name select * from _catalog")
+            con.execute("update figures set metric_id = null where metric_id is not null")
+            if mapping:
+                con.register("_metric_map", pa.table({name: [row[i] for row in mapping] for i, name in
+                                                      enumerate(("metric", "kind", "unit", "metric_id"))}))
+                con.execute("update figures set metric_id = m.metric_id from _metric_map m "
+                            "where figures.metric = m.metric and figures.kind is not distinct from m.kind "
+                            "and figures.unit is not distinct from m.unit")
+    finally:
+        for name in ("_catalog", "_metric_map"):
+            with contextlib.suppress(Exception):
+                con.unregister(name)
+    return True
+
+
+def _catalog_key(row: dict) -> tuple:
+    return tuple(tuple(row[c] or ()) if c == "synonyms" else row[c] for c in CATALOG_COLUMNS)
+
+
+
+def loaded_documents(con: duckdb.DuckDBPyConnection) -> list[LoadedDocument]:
+    """Every document loaded: its source name, doc_id and the path it was read from (for the load plan)."""
+    return [LoadedDocument(name, doc_id, path or "") for name, doc_id, path in
+            con.execute("select source_name, doc_id, source_path from documents").fetchall()]
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the block in one transaction: committed when it ends, rolled back when it raises."""
+    con.execute("begin transaction")
+    try:
+        yield con
+        con.execute("commit")
+    except BaseException:
+        # A commit that failed (disk full) has already ended the transaction; the rollback's own error would
+        # hide the reason.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
+        raise
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -161,8 +223,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch, replaced: dic
     now = datetime.now()
     doc_ids = [d["doc_id"] for d in batch.documents]
     stale = [replaced[d["source_name"]] for d in batch.documents if d["source_name"] in replaced]
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         # Only documents already loaded have rows to replace: deleting the others would scan every table per batch.
         loaded_before = {r[0] for r in con.execute("select doc_id from documents where doc_id in (select unnest(?))",
                                                    [doc_ids]).fetchall()} if doc_ids else set()
@@ -174,77 +235,43 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, batch, replaced: dic
         _insert(con, "sentences", batch.sentences)
         _insert(con, "tokens", batch.tokens)
         _insert(con, "figures", batch.figures)
-        upsert_orgs(con, distinct_values(batch.figures, "org"))
+        add_orgs(con, batch.orgs)
         record_errors(con, run_id, batch.errors)
-        con.execute("commit")
-    except Exception:
-        rollback(con)
-        raise
     return len(doc_ids)
 
 
-def rollback(con: duckdb.DuckDBPyConnection) -> None:
-    """Roll back the open transaction, if any: a commit that failed (disk full) has already ended it, and the
-    rollback's own error would hide the reason."""
-    try:
-        con.execute("rollback")
-    except duckdb.Error:
-        pass
-
-
-def upsert_orgs(con: duckdb.DuckDBPyConnection, names: set[str]) -> None:
-    """Classify organizations not yet in the orgs table (type, level, place) and add them."""
-    from .extract.orgs import org_rows
-
-    if not names:
+def add_orgs(con: duckdb.DuckDBPyConnection, org_rows: list[dict]) -> None:
+    """Add the organizations (classified where their figures were made) that the orgs table lacks."""
+    if not org_rows:
         return
     have = {r[0] for r in con.execute("select name from orgs where name in (select unnest(?))",
-                                      [sorted(names)]).fetchall()}
-    _insert(con, "orgs", org_rows(names - have))
+                                      [[r["name"] for r in org_rows]]).fetchall()}
+    _insert(con, "orgs", [r for r in org_rows if r["name"] not in have])
 
 
-def record_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors: list[dict]) -> None:
+def record_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors: list[FileError]) -> None:
     """Record files that could not be loaded."""
     if errors:
-        _insert(con, "ingest_errors", errors, {"run_id": run_id, "recorded_at": datetime.now()})
+        _insert(con, "ingest_errors", [e.row() for e in errors], {"run_id": run_id, "recorded_at": datetime.now()})
 
 
 def load_documents_one_by_one(con: duckdb.DuckDBPyConnection, run_id: str, batch, replaced: dict[str, str]
-                              ) -> tuple[int, list[dict]]:
+                              ) -> tuple[int, list[FileError]]:
     """Load each document of a batch in its own transaction; returns the count loaded and an error per failure.
 
     Used when a whole batch failed to load, so one bad document costs only itself.
     """
     loaded, errors = 0, []
     for doc in batch.documents:
-        one = SimpleNamespace(documents=[doc], errors=[],
+        one = SimpleNamespace(documents=[doc], errors=[], orgs=batch.orgs,
                               **{t: rows_of(getattr(batch, t), {doc["doc_id"]})
                                  for t in ("sentences", "tokens", "figures")})
         try:
             loaded += load_batch(con, run_id, one, replaced)
         except Exception as err:  # recorded with its reason; the other documents still load
-            errors.append({"source_name": doc["source_name"], "source_path": doc["source_path"], "stage": "load",
-                           "error": f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"})
+            errors.append(FileError(doc["source_name"], doc["source_path"], "load",
+                                    f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"))
     return loaded, errors
-
-
-def missing_documents(con: duckdb.DuckDBPyConnection, root: Path, present: set[str],
-                      unreadable_folders: list[str]) -> list[tuple[str, str]]:
-    """(doc_id, source_name) of documents read from under root whose file is no longer there.
-
-    Documents under a folder that could not be walked this time are not missing: we just could not look.
-    """
-    prefix = str(root).rstrip(os.sep) + os.sep
-    rows = con.execute("select doc_id, source_name, source_path from documents").fetchall()
-    return [(doc_id, name) for doc_id, name, path in rows
-            if name not in present and (path or "").startswith(prefix)
-            and not any((path or "").startswith(f.rstrip(os.sep) + os.sep) for f in unreadable_folders)]
-
-
-def documents_under(con: duckdb.DuckDBPyConnection, root: Path) -> int:
-    """How many documents were read from under root."""
-    prefix = str(root).rstrip(os.sep) + os.sep
-    return con.execute("select count(*) from documents where starts_with(source_path, ?)", [prefix]).fetchone()[0]
 
 
 def set_stale(con: duckdb.DuckDBPyConnection, source_names: list[str], stale: bool) -> None:
@@ -258,14 +285,9 @@ def prune(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
     """Remove documents whose files disappeared, all in one transaction."""
     if not doc_ids:
         return
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for table in DOC_TABLES:
             con.execute(f"delete from {table} where doc_id in (select unnest(?))", [doc_ids])
-        con.execute("commit")
-    except Exception:
-        rollback(con)
-        raise
 
 
 def mark_crashed_runs(con: duckdb.DuckDBPyConnection, found_by: str) -> list[str]:
@@ -366,13 +388,14 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, input_dir: str, flow_
                 [run_id, flow_run_id, datetime.now(), input_dir])
 
 
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts: dict, seconds: float,
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts: RunCounts, seconds: float,
                message: str | None = None) -> None:
+    """Record how the run ended, with its counts."""
     con.execute(
         "update runs set finished_at = ?, status = ?, files_seen = ?, docs_loaded = ?, docs_skipped = ?, "
         "docs_failed = ?, docs_pruned = ?, figures = ?, seconds = ?, message = ? where run_id = ?",
-        [datetime.now(), status, counts.get("seen", 0), counts.get("loaded", 0), counts.get("skipped", 0),
-         counts.get("failed", 0), counts.get("pruned", 0), counts.get("figures", 0), seconds, message, run_id])
+        [datetime.now(), status, counts.seen, counts.loaded, counts.skipped, counts.failed, counts.pruned,
+         counts.figures, seconds, message, run_id])
 
 
 def is_write_failure(err: BaseException) -> bool:
@@ -389,7 +412,7 @@ def describe(err: BaseException) -> str:
     return f"{type(err).__name__}: {line}" if line else type(err).__name__
 
 
-def record_failure(con: duckdb.DuckDBPyConnection, path: Path, run_id: str, counts: dict, seconds: float,
+def record_failure(con: duckdb.DuckDBPyConnection, path: Path, run_id: str, counts: RunCounts, seconds: float,
                    message: str) -> str | None:
     """Record the run as failed; None when recorded, else why it could not be.
 

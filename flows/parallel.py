@@ -18,8 +18,6 @@ from typing import Any, Callable, Iterable, Iterator
 
 # Worker processes import this module to find their functions: it imports no Prefect (nor Great Expectations),
 # so a worker holds only the text stages (measured: a worker with Prefect's task engine was ~400 MB).
-from fazhi.ingest import IngestError, doc_id_for, read_capped, source_name_for
-
 TASK_RUNNERS = ("process", "dask")
 
 
@@ -36,12 +34,12 @@ def warm_up() -> None:
     to_simplified("測試")
 
 
-def process_packed(paths: list[Path], root: Path, known: dict[str, str]):
+def process_packed(paths: list[Path], root: Path):
     """A batch's whole work, where it runs: ingest, normalize, segment, extract, then Arrow columns to send back."""
     from fazhi.columnar import pack_batch
     from fazhi.core import process_files
 
-    result = process_files(paths, root, known)
+    result = process_files(paths, root)
     pack_batch(result)
     return result
 
@@ -92,12 +90,12 @@ class WorkerPool:
 _pool: WorkerPool | None = None
 
 
-def run_batch(paths: list[Path], root: Path, known: dict[str, str]):
+def run_batch(paths: list[Path], root: Path):
     """process_packed on this batch: in a worker process while a WorkerPool is running, else right here."""
     pool = _pool
     if pool is None:
-        return process_packed(paths, root, known)
-    return pool.run(process_packed, paths, root, known)
+        return process_packed(paths, root)
+    return pool.run(process_packed, paths, root)
 
 
 class LocalProcesses:
@@ -242,26 +240,3 @@ def run_in_order(task: Callable, parameter_sets: Iterable[dict], runner, in_flig
     finally:
         gc.unfreeze()  # a long-lived process (`fazhi serve`) runs many flows: let their leftovers be collected
 
-
-def split_unchanged(paths: list[Path], root: Path, known: dict[str, str]) -> tuple[list[Path], list[str]]:
-    """Files to process and the source names of those whose bytes are already loaded under the same name.
-
-    Only files with a loaded name are read, so a first run reads nothing here; a rerun over an unchanged
-    folder is a hash per file and no batch at all. A file that cannot be read is left to the batch, which
-    records why.
-    """
-    todo: list[Path] = []
-    unchanged: list[str] = []
-    for path in paths:
-        name = source_name_for(path, root)
-        loaded_id = known.get(name)
-        if loaded_id is not None:
-            try:
-                # Capped and regular files only: a FIFO would block here and /dev/zero never end.
-                if doc_id_for(read_capped(path)) == loaded_id:
-                    unchanged.append(name)
-                    continue
-            except (OSError, IngestError):
-                pass
-        todo.append(path)
-    return todo, unchanged

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -15,13 +16,16 @@ from prefect.utilities.annotations import quote
 
 from fazhi import console
 from fazhi import warehouse as wh
-from fazhi.columnar import keep_documents, pack_batch
-from .parallel import (check_parallelism, in_flight_limit, make_task_runner, run_batch, run_in_order, running,
-                       split_unchanged)
+from fazhi.columnar import pack_batch
 from fazhi.core import BatchResult
 from fazhi.ingest import discover, source_name_for
+from fazhi.plan import Action, LoadPlan, plan_load
+from fazhi.records import FileError, RunCounts
 # Defined without Prefect, for the commands that run no flow.
 from fazhi.preflight import SAMPLE_CORPUS, InputError  # noqa: F401
+
+from .parallel import check_parallelism, in_flight_limit, make_task_runner, run_batch, run_in_order, running
+
 DEFAULT_WAREHOUSE = wh.DEFAULT_WAREHOUSE
 BATCH_SIZE = 200
 # Attempts at the warehouse lock (Prefect task retries); lock_timeout is shared between them.
@@ -53,49 +57,43 @@ def open_warehouse(path: Path, lock_timeout: float):
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, retries=READ_RETRIES, retry_delay_seconds=[1, 5])
-def process_batch(paths: list[Path], root: Path, known: dict[str, str]) -> BatchResult:
+def process_batch(paths: list[Path], root: Path) -> BatchResult:
     """Ingest, normalize, segment and extract one batch of files."""
     last_attempt = (task_run.run_count or 1) > READ_RETRIES
     try:
-        result = run_batch(paths, root, known)  # in a worker process when there are several
+        result = run_batch(paths, root)  # in a worker process when there are several
     except Exception as err:  # a fault outside any one document (a bug, memory): retried, then recorded per file
         if not last_attempt:
             raise
-        result = BatchResult(errors=[{"source_name": source_name_for(p, root), "source_path": str(p),
-                                      "stage": "process", "error": f"its batch failed: {type(err).__name__}: {err}"}
-                                     for p in paths])
-    transient = [e for e in result.errors if e.get("transient")]
+        result = BatchResult(errors=[FileError(source_name_for(p, root), str(p), "process",
+                                               f"its batch failed: {type(err).__name__}: {err}") for p in paths])
+    transient = [e for e in result.errors if e.transient]
     # On the last attempt the failures are kept as ingest errors instead, so the run goes on.
     if transient and not last_attempt:
-        raise TransientReadFailure(f"{len(transient)} file(s) failed to read, first {transient[0]['source_name']}: "
-                                   f"{transient[0]['error']}")
+        raise TransientReadFailure(f"{len(transient)} file(s) failed to read, first {transient[0].source_name}: "
+                                   f"{transient[0].error}")
     pack_batch(result)  # Arrow columns: cheap to send back from a worker process and to load
     return result
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
-def load_batch(con, run_id: str, batch: BatchResult, known: dict[str, str]) -> int:
+def load_batch(con, run_id: str, batch: BatchResult, replaced: dict[str, str]) -> int:
     """Write one batch to the warehouse in one transaction."""
-    return wh.load_batch(con, run_id, batch, _replaced(batch, known))
+    return wh.load_batch(con, run_id, batch, replaced)
 
 
-def _replaced(batch: BatchResult, known: dict[str, str]) -> dict[str, str]:
-    return {d["source_name"]: known[d["source_name"]] for d in batch.documents
-            if d["source_name"] in known and known[d["source_name"]] != d["doc_id"]}
-
-
-def load_or_split(con, run_id: str, batch: BatchResult, known: dict[str, str]) -> int:
+def load_or_split(con, run_id: str, batch: BatchResult, replaced: dict[str, str]) -> int:
     """Load a batch whole; if that keeps failing, load its documents one by one and record the ones that fail."""
     try:
         # quote: Prefect would otherwise walk every row of the batch looking for futures (seconds per batch).
-        return load_batch(con, run_id, quote(batch), quote(known))
+        return load_batch(con, run_id, quote(batch), quote(replaced))
     except Exception as err:  # the rows of a document that loads are still wanted; the failure is recorded
         if wh.is_write_failure(err):  # a full disk fails every document alike: the run fails, in one line
             raise
         get_run_logger().warning("batch of %d documents failed to load (%s); loading them one by one",
                                  len(batch.documents), err)
     earlier = list(batch.errors)  # the failed batch transaction took them with it
-    loaded, errors = wh.load_documents_one_by_one(con, run_id, batch, _replaced(batch, known))
+    loaded, errors = wh.load_documents_one_by_one(con, run_id, batch, replaced)
     batch.errors.extend(errors)
     wh.record_errors(con, run_id, earlier + errors)
     return loaded
@@ -133,51 +131,6 @@ class Progress:
 
 def _batches(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-def _known_for(paths: list[Path], root: Path, known: dict[str, str]) -> dict[str, str]:
-    """The loaded doc_ids of these files only: a task's parameters travel to its worker with it."""
-    names = (source_name_for(p, root) for p in paths)
-    return {name: known[name] for name in names if name in known}
-
-
-def plan_duplicates(batch: BatchResult, loaded_ids: set[str]) -> None:
-    """Move documents whose bytes are already loaded under another name to errors (one doc_id, one row)."""
-    keep = []
-    for doc in batch.documents:
-        if doc["doc_id"] in loaded_ids:
-            batch.errors.append({"source_name": doc["source_name"], "source_path": doc["source_path"],
-                                 "stage": "load", "error": "same bytes as a document already loaded; skipped"})
-            continue
-        loaded_ids.add(doc["doc_id"])
-        keep.append(doc)
-    if len(keep) != len(batch.documents):
-        batch.documents = keep
-        keep_documents(batch, {d["doc_id"] for d in keep})
-
-
-# --prune removes at most this share of a folder's documents without --force: more looks like a folder that is
-# empty, half copied or not mounted, not like reports that were deleted.
-PRUNE_LIMIT = 0.5
-
-
-def prune_missing(con, root: Path, paths: list[Path], walk_problems: list[tuple[str, str]],
-                  known: dict[str, str], force: bool = False) -> list[str]:
-    """Remove the documents whose file is gone from root; returns their source names.
-
-    Refuses (InputError, nothing removed) to remove more than PRUNE_LIMIT of root's documents unless force.
-    """
-    present = {source_name_for(p, root) for p in paths}
-    gone = wh.missing_documents(con, root, present, [folder for folder, _ in walk_problems])
-    total = wh.documents_under(con, root)
-    if gone and not force and len(gone) > PRUNE_LIMIT * total:
-        raise InputError(f"--prune would remove {len(gone)} of the {total} documents read from {root} (more than "
-                         f"{PRUNE_LIMIT:.0%}; {len(paths)} report files found there now): is the folder empty or not "
-                         f"mounted? Nothing was removed; add --force to prune them anyway")
-    wh.prune(con, [doc_id for doc_id, _ in gone])
-    for _, name in gone:
-        known.pop(name, None)
-    return [name for _, name in gone]
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -228,6 +181,144 @@ def validate_task(con, run_id: str, db_path: Path, fail_on_error: bool = False,
     return report.summary()
 
 
+@dataclass
+class Run:
+    """One run in progress: where it reads and writes, its warehouse connection, id and counts."""
+
+    root: Path
+    db_path: Path
+    con: duckdb.DuckDBPyConnection
+    run_id: str
+    counts: RunCounts
+    started: float = field(default_factory=time.monotonic)
+    stage_seconds: Counter = field(default_factory=Counter)
+
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+
+def prepare_run(run: Run, paths: list[Path], walk_problems: list[tuple[str, str]], prune: bool,
+                force: bool) -> LoadPlan:
+    """Record the run, decide what happens to every file (the load plan), prune and record what is skipped."""
+    logger, con = get_run_logger(), run.con
+    wh.apply_schema(con)
+    crashed = wh.mark_crashed_runs(con, run.run_id)
+    if crashed:
+        logger.warning("runs %s never finished (their process died); marked crashed", ", ".join(crashed))
+    wh.start_run(con, run.run_id, str(run.root), str(flow_run.get_id() or ""))
+    for folder, why in walk_problems:
+        logger.warning("not walked: %s: %s", folder, why, extra={"fazhi_in_summary": True})
+    wh.record_errors(con, run.run_id, [FileError(p, p, "discover", why) for p, why in walk_problems])
+
+    plan = plan_load(paths, run.root, wh.loaded_documents(con), [folder for folder, _ in walk_problems], prune)
+    logger.info("plan: %s", ", ".join(f"{n} {action}" for action, n in plan.counts().items() if n))
+    if prune:
+        plan.check_prune(force)
+        gone = plan.with_action(Action.GONE)
+        wh.prune(con, [f.loaded_id for f in gone])
+        run.counts.pruned = len(gone)
+        if gone:
+            logger.info("pruned %d documents whose file is gone: %s", len(gone),
+                        ", ".join(f.source_name for f in gone[:10]))
+    unchanged = [f.source_name for f in plan.with_action(Action.UNCHANGED)]
+    run.counts.skipped += len(unchanged)
+    wh.set_stale(con, unchanged, False)  # a file whose loaded bytes are back is current again
+    skipped = [f.error() for f in plan.with_action(Action.DUPLICATE, Action.UNREADABLE)]
+    wh.record_errors(con, run.run_id, skipped)
+    _record_not_loaded(run, skipped, plan.loaded_names)
+    return plan
+
+
+def _record_not_loaded(run: Run, errors: list[FileError], loaded_names: dict[str, str]) -> None:
+    """Count and log files that yield no document; a loaded one keeps its last rows, marked stale."""
+    logger = get_run_logger()
+    run.counts.failed += len(errors)
+    stale = sorted({e.source_name for e in errors if e.source_name in loaded_names})
+    wh.set_stale(run.con, stale, True)
+    run.counts.stale += len(stale)
+    if stale:
+        logger.warning("%d documents kept from their last good version, marked stale (documents.stale): %s",
+                       len(stale), ", ".join(stale[:10]))
+    for e in errors:
+        logger.warning("not loaded: %s (%s): %s", e.source_name, e.stage, e.error, extra={"fazhi_in_summary": True})
+
+
+def load_batches(run: Run, plan: LoadPlan, batch_size: int, runner, workers: int) -> None:
+    """Process the plan's new and changed files in batches (in workers when there are) and load each batch."""
+    logger = get_run_logger()
+    # Appending a batch gains nothing from DuckDB's threads (measured: 40% more CPU for the same load), and
+    # while batches load the cores belong to the text stages; validation gets them back after.
+    run.con.execute("set threads = 1")
+    progress = Progress(run.counts.seen, logger)
+    done = run.counts.seen - len(plan.to_process)  # unchanged, duplicate and unreadable files need no batch
+    replaced = plan.replaced
+    batch_lists = _batches(plan.to_process, batch_size)
+    results = run_in_order(process_batch, ({"paths": b, "root": run.root} for b in batch_lists),
+                           runner if batch_lists else None, in_flight_limit(workers, runner))
+    for batch_paths, batch in zip(batch_lists, results):
+        load_started = time.perf_counter()
+        run.counts.loaded += load_or_split(run.con, run.run_id, batch, replaced)
+        failed = {e.source_name for e in batch.errors}
+        run.counts.replaced += sum(1 for d in batch.documents
+                                   if d["source_name"] in replaced and d["source_name"] not in failed)
+        run.stage_seconds["load"] += time.perf_counter() - load_started
+        _record_not_loaded(run, batch.errors, plan.loaded_names)
+        run.counts.figures += len(batch.figures)
+        run.stage_seconds.update(batch.seconds)
+        done += len(batch_paths)
+        progress.update(done, run.counts.figures)
+    if progress.reported != done:  # every file was unchanged: no batch reported it
+        progress.update(done)
+    run.con.execute("reset threads")
+
+
+def finish_run(run: Run, fail_on_error: bool, snapshot: bool) -> dict | None:
+    """Validate what the run changed, mark the run completed and publish the read-only snapshot."""
+    logger = get_run_logger()
+    validate_started = time.perf_counter()
+    quality = validate_task(run.con, run.run_id, run.db_path, fail_on_error,
+                            changed=bool(run.counts.loaded or run.counts.pruned))
+    run.stage_seconds["validate"] += time.perf_counter() - validate_started
+    run.con.execute("checkpoint")  # completed only once its rows are in the file: a full disk fails here, not after
+    wh.finish_run(run.con, run.run_id, "completed", run.counts, run.seconds())
+    if snapshot:
+        try:
+            logger.info("read-only snapshot published at %s", wh.publish_snapshot(run.con, run.db_path))
+        except wh.WarehouseDamaged:  # the run fails: a damaged warehouse is never served as current
+            raise
+        except Exception as err:  # the load itself succeeded; readers keep the previous snapshot
+            logger.warning("snapshot not published: %s", err)
+            wh.finish_run(run.con, run.run_id, "completed", run.counts, run.seconds(),
+                          f"snapshot not published: {err}")
+    return quality
+
+
+def _failure(run: Run, err: BaseException) -> Exception | None:
+    """Record the run as failed; the one-line error to raise instead of err, or None to raise err itself."""
+    reason = wh.describe(err)
+    unrecorded = wh.record_failure(run.con, run.db_path, run.run_id, run.counts, run.seconds(), reason)
+    if isinstance(err, duckdb.Error) and "Corrupt database file" in str(err):
+        return wh.WarehouseDamaged(
+            f"warehouse {run.db_path} fails DuckDB's checks ({reason}); its snapshot is not published. Rebuild it "
+            f"with `fazhi run` into a new --warehouse")
+    if isinstance(err, duckdb.Error):  # a failed write (disk full, I/O error): one line, not DuckDB's dump
+        return wh.WarehouseError(
+            f"writing warehouse {run.db_path} failed: {reason}; what earlier batches committed is kept, " +
+            (f"and run {run.run_id} is recorded as failed" if unrecorded is None else
+             f"but run {run.run_id} could not be recorded as failed ({unrecorded})"))
+    return None
+
+
+def _open(db_path: Path, lock_timeout: float) -> duckdb.DuckDBPyConnection:
+    """The warehouse opened for writing, or WarehouseLocked saying who holds it and for how long we waited."""
+    waiting_since = time.monotonic()
+    try:
+        return open_warehouse(db_path, lock_timeout)
+    except wh.WarehouseLocked as err:
+        raise wh.WarehouseLocked(wh.lock_message(db_path, getattr(err, "holder", "another process"),
+                                                 time.monotonic() - waiting_since)) from None
+
+
 @flow(name="fazhi-etl")
 def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: int = BATCH_SIZE,
         prune: bool = False, lock_timeout: float = wh.LOCK_TIMEOUT_S, snapshot: bool = True,
@@ -235,12 +326,13 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
         fail_on_error: bool = False, follow_links: bool = False, force: bool = False) -> dict:
     """Turn a folder of reports into the warehouse: new or changed files are loaded, unchanged ones skipped.
 
-    prune removes documents whose file disappeared (at most half of the folder's unless force); lock_timeout is how long to wait for another writer;
-    snapshot publishes a read-only copy beside the warehouse after a completed run. workers batches run at
-    once, in worker processes (task_runner "process") or on a Dask cluster ("dask", at dask_address or a
-    local one); with one worker and "process" they run in the flow's own process. After loading, the data is
-    validated (expectations/); fail_on_error makes the run fail when an expectation fails. follow_links reads
-    files and folders that symlinks lead to outside the input folder (skipped and recorded otherwise).
+    prune removes documents whose file disappeared (at most half of the folder's unless force); lock_timeout is
+    how long to wait for another writer; snapshot publishes a read-only copy beside the warehouse after a
+    completed run. workers batches run at once, in worker processes (task_runner "process") or on a Dask
+    cluster ("dask", at dask_address or a local one); with one worker and "process" they run in the flow's own
+    process. After loading, the data is validated (expectations/); fail_on_error makes the run fail when an
+    expectation fails. follow_links reads files and folders that symlinks lead to outside the input folder
+    (skipped and recorded otherwise).
     """
     logger = get_run_logger()
     started = time.monotonic()
@@ -253,116 +345,27 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
     paths, walk_problems = discover(root, follow_links)
     logger.info("found %d report files under %s", len(paths), root)
 
-    waiting_since = time.monotonic()
+    run = Run(root, db_path, _open(db_path, lock_timeout), wh.new_run_id(),
+              RunCounts(seen=len(paths), not_walked=len(walk_problems)), started)
     try:
-        con = open_warehouse(db_path, lock_timeout)
-    except wh.WarehouseLocked as err:
-        raise wh.WarehouseLocked(wh.lock_message(db_path, getattr(err, "holder", "another process"),
-                                                 time.monotonic() - waiting_since)) from None
-    run_id = wh.new_run_id()
-    # failed counts files, so seen = loaded + skipped + failed; a folder that could not be walked is counted apart.
-    counts = {"seen": len(paths), "loaded": 0, "replaced": 0, "skipped": 0, "failed": 0, "figures": 0,
-              "pruned": 0, "stale": 0, "not_walked": len(walk_problems)}
-    stage_seconds: Counter[str] = Counter()
-    batch_scope = contextlib.ExitStack()  # the worker pool or Dask cluster, stopped whatever happens
-    try:
-        wh.apply_schema(con)
-        crashed = wh.mark_crashed_runs(con, run_id)
-        if crashed:
-            logger.warning("runs %s never finished (their process died); marked crashed", ", ".join(crashed))
-        wh.start_run(con, run_id, str(root), str(flow_run.get_id() or ""))
-        for folder, why in walk_problems:
-            logger.warning("not walked: %s: %s", folder, why, extra={"fazhi_in_summary": True})
-        wh.record_errors(con, run_id, [{"source_name": p, "source_path": p, "stage": "discover", "error": why}
-                                      for p, why in walk_problems])
-        known = wh.known_documents(con)
-        if prune:
-            pruned = prune_missing(con, root, paths, walk_problems, known, force)
-            counts["pruned"] = len(pruned)
-            if pruned:
-                logger.info("pruned %d documents whose file is gone: %s", len(pruned), ", ".join(pruned[:10]))
-        loaded_ids = set(known.values())
-        # Appending a batch gains nothing from DuckDB's threads (measured: 40% more CPU for the same load), and
-        # while batches load the cores belong to the text stages; validation gets them back below.
-        con.execute("set threads = 1")
-        progress = Progress(len(paths), logger)
-        todo, unchanged = split_unchanged(paths, root, known)
-        counts["skipped"] += len(unchanged)
-        wh.set_stale(con, unchanged, False)  # a file whose loaded bytes are back is current again
-        done = len(unchanged)
-        batch_lists = _batches(todo, batch_size)
-        parameter_sets = ({"paths": b, "root": root, "known": _known_for(b, root, known)} for b in batch_lists)
-        runner = batch_scope.enter_context(running(
-            make_task_runner(task_runner, workers, dask_address) if batch_lists else None))
-        results = run_in_order(process_batch, parameter_sets, runner, in_flight_limit(workers, runner))
-        for batch_paths, batch in zip(batch_lists, results):
-            # A changed file's old doc_id is about to be replaced, so it no longer blocks its new bytes.
-            for d in batch.documents:
-                if d["source_name"] in known:
-                    loaded_ids.discard(known[d["source_name"]])
-            plan_duplicates(batch, loaded_ids)
-            load_started = time.perf_counter()
-            replacing = set(_replaced(batch, known))
-            counts["loaded"] += load_or_split(con, run_id, batch, known)
-            counts["replaced"] += len(replacing - {e["source_name"] for e in batch.errors})
-            stage_seconds["load"] += time.perf_counter() - load_started
-            counts["skipped"] += len(batch.skipped)
-            counts["failed"] += len(batch.errors)
-            # A loaded file that now yields no document (emptied, unreadable) keeps its last rows, marked stale.
-            stale = sorted({e["source_name"] for e in batch.errors if e["source_name"] in known})
-            wh.set_stale(con, stale, True)
-            wh.set_stale(con, batch.skipped, False)
-            counts["stale"] += len(stale)
-            if stale:
-                logger.warning("%d documents kept from their last good version, marked stale (documents.stale): "
-                               "%s", len(stale), ", ".join(stale[:10]))
-            for e in batch.errors:
-                logger.warning("not loaded: %s (%s): %s", e["source_name"], e["stage"], e["error"],
-                               extra={"fazhi_in_summary": True})
-            counts["figures"] += len(batch.figures)
-            stage_seconds.update(batch.seconds)
-            done += len(batch_paths)
-            progress.update(done, counts["figures"])
-        if progress.reported != done:  # every file was unchanged: no batch reported it
-            progress.update(done)
-        con.execute("reset threads")
-        validate_started = time.perf_counter()
-        quality = validate_task(con, run_id, db_path, fail_on_error,
-                                changed=bool(counts["loaded"] or counts["pruned"]))
-        stage_seconds["validate"] += time.perf_counter() - validate_started
-        con.execute("checkpoint")  # completed only once its rows are in the file: a full disk fails here, not after
-        wh.finish_run(con, run_id, "completed", counts, time.monotonic() - started)
-        if snapshot:
-            try:
-                logger.info("read-only snapshot published at %s", wh.publish_snapshot(con, db_path))
-            except wh.WarehouseDamaged:  # the run fails: a damaged warehouse is never served as current
-                raise
-            except Exception as err:  # the load itself succeeded; readers keep the previous snapshot
-                logger.warning("snapshot not published: %s", err)
-                wh.finish_run(con, run_id, "completed", counts, time.monotonic() - started,
-                              f"snapshot not published: {err}")
-        details = console.run_details(con, run_id)
+        with contextlib.ExitStack() as batch_scope:  # the worker pool or Dask cluster, stopped whatever happens
+            plan = prepare_run(run, paths, walk_problems, prune, force)
+            runner = batch_scope.enter_context(running(
+                make_task_runner(task_runner, workers, dask_address) if plan.to_process else None))
+            load_batches(run, plan, batch_size, runner, workers)
+        quality = finish_run(run, fail_on_error, snapshot)
+        details = console.run_details(run.con, run.run_id)
     except BaseException as err:  # Ctrl-C too: the run is recorded as failed, committed batches stay
-        reason = wh.describe(err)
-        unrecorded = wh.record_failure(con, db_path, run_id, counts, time.monotonic() - started, reason)
-        if isinstance(err, duckdb.Error) and "Corrupt database file" in str(err):
-            raise wh.WarehouseDamaged(
-                f"warehouse {db_path} fails DuckDB's checks ({reason}); its snapshot is not published. Rebuild it "
-                f"with `fazhi run` into a new --warehouse") from None
-        if isinstance(err, duckdb.Error):  # a failed write (disk full, I/O error): one line, not DuckDB's dump
-            raise wh.WarehouseError(
-                f"writing warehouse {db_path} failed: {reason}; what earlier batches committed is kept, " +
-                (f"and run {run_id} is recorded as failed" if unrecorded is None else
-                 f"but run {run_id} could not be recorded as failed ({unrecorded})")) from None
+        instead = _failure(run, err)
+        if instead is not None:
+            raise instead from None
         raise
     finally:
-        batch_scope.close()
         with contextlib.suppress(duckdb.Error):  # already reported; an invalidated connection fails to close
-            con.close()
-    summary = {"run_id": run_id, "input": str(root), "warehouse": str(db_path), **counts,
-               "seconds": round(time.monotonic() - started, 2),
-               "stage_seconds": {k: round(v, 3) for k, v in stage_seconds.items()}}
-    summary["quality"] = quality
-    summary.update(details)
-    logger.info("run %s: %s", run_id, summary)
+            run.con.close()
+    summary = {"run_id": run.run_id, "input": str(root), "warehouse": str(db_path), **run.counts.as_dict(),
+               "seconds": round(run.seconds(), 2),
+               "stage_seconds": {k: round(v, 3) for k, v in run.stage_seconds.items()},
+               "quality": quality, **details}
+    logger.info("run %s: %s", run.run_id, summary)
     return summary

@@ -164,11 +164,11 @@ def test_a_batch_that_keeps_failing_is_retried_then_recorded_per_file_and_the_ru
 
     attempts = []
 
-    def broken_process_files(paths, root, known=None):
+    def broken_process_files(paths, root):
         attempts.append(len(paths))
         if len(paths) == 2:  # the second batch: a fault outside any one document
             raise MemoryError("cannot allocate")
-        return real_process_files(paths, root, known)
+        return real_process_files(paths, root)
 
     real_process_files = pipeline.process_files
     monkeypatch.setattr(pipeline, "process_files", broken_process_files)
@@ -204,8 +204,8 @@ def test_a_document_that_fails_to_load_is_recorded_and_the_rest_of_its_batch_loa
     assert con.execute("select count(*) from documents").fetchone() == (0,)
     loaded, errors = wh.load_documents_one_by_one(con, "r1", batch, {})
     assert loaded == 2
-    assert [(e["source_name"], e["stage"]) for e in errors] == [("b.txt", "load")]
-    assert "NOT NULL" in errors[0]["error"] or "null" in errors[0]["error"].lower()
+    assert [(e.source_name, e.stage) for e in errors] == [("b.txt", "load")]
+    assert "NOT NULL" in errors[0].error or "null" in errors[0].error.lower()
     assert sorted(r[0] for r in con.execute("select source_name from documents").fetchall()) == ["a.txt", "c.txt"]
     assert con.execute("select count(*) from sentences where doc_id = ?", [bad_id]).fetchone() == (0,)
     con.close()

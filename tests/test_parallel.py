@@ -10,11 +10,10 @@ import duckdb
 import pytest
 
 from conftest import SAMPLE
-from fazhi.columnar import ArrowRows, distinct_values, keep_documents, pack_batch
+from fazhi.columnar import ArrowRows, pack_batch
 from fazhi.core import process_files
-from fazhi.ingest import discover, doc_id_for
-from fazhi.flows.parallel import (ParallelError, WorkerPool, check_parallelism, process_packed, run_in_order,
-                                  split_unchanged)
+from fazhi.flows.parallel import ParallelError, WorkerPool, check_parallelism, process_packed, run_in_order
+from fazhi.ingest import discover
 
 DOC_TABLES = ("documents", "sentences", "tokens", "figures")
 # Columns that differ between runs by design.
@@ -66,21 +65,15 @@ def test_arrow_rows_read_like_the_rows_they_pack():
     assert len(packed) == 8 and bool(packed) and list(packed) == rows and packed[5] == rows[5]
     assert list(packed.for_documents({"b"})) == rows[4:]
     assert not ArrowRows.from_rows([]) and len(packed.for_documents(set())) == 0
-    assert distinct_values(packed, "token") == distinct_values(rows, "token") == set("法院审结")
 
 
-def test_packing_keeps_every_row_and_dropping_a_document_drops_its_rows_everywhere(corpus):
+def test_packing_keeps_every_row(corpus):
     paths, _ = discover(corpus)
     batch = process_files(paths[:3], corpus)
     plain = {t: list(getattr(batch, t)) for t in ("sentences", "tokens")}
     pack_batch(batch)
     assert isinstance(batch.tokens, ArrowRows)
     assert {t: list(getattr(batch, t)) for t in plain} == plain
-    keep = {batch.documents[0]["doc_id"]}
-    keep_documents(batch, keep)
-    for table in ("sentences", "tokens", "figures"):
-        rows = list(getattr(batch, table))
-        assert rows and {r["doc_id"] for r in rows} == keep
 
 
 def test_a_batch_taken_stage_by_stage_gives_each_document_the_rows_it_gets_alone(corpus):
@@ -106,7 +99,7 @@ def test_a_document_that_fails_a_stage_is_recorded_and_the_rest_of_its_batch_goe
     monkeypatch.setattr(core, "extract_figures", extract_or_fail)
     batch = process_files(paths[:3], corpus)
     assert [d["source_name"] for d in batch.documents] == [paths[0].name, paths[2].name]
-    assert [(e["source_name"], e["stage"], e["error"]) for e in batch.errors] == [
+    assert [(e.source_name, e.stage, e.error) for e in batch.errors] == [
         (broken.name, "process", "RuntimeError: the extractor tripped")]
     assert {r["doc_id"] for r in batch.tokens} == {d["doc_id"] for d in batch.documents}
     assert {r["doc_id"] for r in batch.sentences} == {d["doc_id"] for d in batch.documents}
@@ -148,7 +141,7 @@ def test_a_worker_process_holds_the_text_stages_and_neither_prefect_nor_great_ex
     pool = WorkerPool(1)
     try:
         paths, _ = discover(corpus)
-        batch = pool.run(process_packed, paths[:2], corpus.absolute(), {})
+        batch = pool.run(process_packed, paths[:2], corpus.absolute())
         loaded = pool.run(imported, ("prefect", "great_expectations", "jieba", "opencc", "fazhi.core"))
     finally:
         pool.close()
@@ -165,20 +158,9 @@ def test_a_pool_whose_worker_died_is_replaced_for_the_next_batch(corpus):
         with pytest.raises(BrokenProcessPool):
             pool.run(os._exit, 3)
         paths, _ = discover(corpus)
-        assert len(pool.run(process_packed, paths[:1], corpus.absolute(), {}).documents) == 1
+        assert len(pool.run(process_packed, paths[:1], corpus.absolute()).documents) == 1
     finally:
         pool.close()
-
-
-def test_only_files_whose_bytes_are_already_loaded_are_skipped(tmp_path):
-    (tmp_path / "same.txt").write_text("法院审结案件431件。", encoding="utf-8")
-    (tmp_path / "changed.txt").write_text("检察院受理案件12件。", encoding="utf-8")
-    (tmp_path / "new.txt").write_text("公安局破获案件3起。", encoding="utf-8")
-    known = {"same.txt": doc_id_for((tmp_path / "same.txt").read_bytes()), "changed.txt": "0" * 16}
-    paths, _ = discover(tmp_path)
-    todo, unchanged = split_unchanged(paths, tmp_path, known)
-    assert unchanged == ["same.txt"]
-    assert sorted(p.name for p in todo) == ["changed.txt", "new.txt"]
 
 
 def test_options_that_do_not_fit_together_are_refused_in_one_line():
@@ -254,27 +236,3 @@ def test_an_existing_dask_cluster_is_used_through_its_address(prefect_harness, c
                       dask_address=cluster.scheduler_address, snapshot=False)
         assert summary["loaded"] == 10
     assert table_contents(db) == table_contents(one_worker_warehouse)
-
-
-def test_the_unchanged_check_reads_no_fifo_and_nothing_over_the_cap(tmp_path, monkeypatch):
-    import threading
-
-    from fazhi import ingest
-
-    monkeypatch.setattr(ingest, "MAX_BYTES", 64)
-    text = b"x" * 10
-    os.mkfifo(tmp_path / "fifo.txt")
-
-    def write_once():  # were the FIFO read, it would give the loaded bytes and pass as unchanged
-        try:
-            with open(tmp_path / "fifo.txt", "wb") as f:
-                f.write(text)
-        except OSError:
-            pass
-
-    threading.Thread(target=write_once, daemon=True).start()
-    (tmp_path / "big.txt").write_bytes(b"y" * 65)
-    (tmp_path / "same.txt").write_bytes(text)
-    known = {"fifo.txt": doc_id_for(text), "big.txt": doc_id_for(b"y" * 65), "same.txt": doc_id_for(text)}
-    todo, unchanged = split_unchanged([tmp_path / n for n in known], tmp_path, known)
-    assert [p.name for p in todo] == ["fifo.txt", "big.txt"] and unchanged == ["same.txt"]

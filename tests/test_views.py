@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 from fazhi import warehouse as wh
 from fazhi.catalog import CatalogError, MetricMatcher, load_catalog, metric_id_for, normalize_label
-from fazhi.query import sync_metric_catalog
+from fazhi.warehouse import sync_metric_catalog
 
 VIEW_FILES = sorted((ROOT / "sql" / "views").glob("*.sql"))
 MY_VIEWS = ("figures_enriched", "rates_by_org_period", "changes_with_baseline", "organizations", "document_coverage")

@@ -1,4 +1,4 @@
-"""The records the extractor produces: a figure, per the contract in spec/figures.md."""
+"""The records the extractor produces: a figure, per the contract in docs/figures.md."""
 from __future__ import annotations
 
 import hashlib

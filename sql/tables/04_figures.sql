@@ -41,7 +41,7 @@ alter table figures add column if not exists table_column integer;
 alter table figures add column if not exists row_label varchar;
 alter table figures add column if not exists column_header varchar;
 alter table figures add column if not exists sum_of_parts double;
-comment on table figures is 'One row per figure (a number that measures something) in a report, per spec/figures.md.';
+comment on table figures is 'One row per figure (a number that measures something) in a report, per docs/figures.md.';
 comment on column figures.doc_id is 'The document (documents.doc_id).';
 comment on column figures.figure_id is 'Stable key: the same figure of the same document has the same id on every run.';
 comment on column figures.surface is 'The exact text of the figure: number, multiplier, approximation word and unit (documents.text[char_start:char_end]).';
