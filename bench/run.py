@@ -93,7 +93,9 @@ class PeakMemory:
                 except psutil.Error:
                     continue
                 sizes.append(rss)
-                role = self.cpu.get(proc.pid, (None,))[0] or self._role(proc)
+                # A child seen between fork and exec still shows its parent's command line: asked again later.
+                known = self.cpu.get(proc.pid, ("other",))[0]
+                role = known if known != "other" else self._role(proc)
                 self.cpu[proc.pid] = (role, times.user + times.system)
                 by_role[role] = by_role.get(role, 0) + rss
             if sizes:
