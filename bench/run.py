@@ -13,10 +13,12 @@ Three parts, in one run:
 - own: the project's own corpus (bench/corpus.py recombines the sample's paragraphs, ~9.6 KB a document).
 
 Every flow runs in a fresh process into a fresh warehouse. Each run's wall time, CPU time of its whole process
-tree (from the kernel: exact whatever else the machine runs), CPU and peak memory per process role (flow,
-worker, Prefect server), and the ratios the targets are stated in are printed. The marginal throughput is the
-time for 2N documents minus the time for N. On a shared machine the wall times move with the load; the CPU
-times and the idle-machine bound (the least wall time the CPU times allow on the cores there are) do not.
+tree (from the kernel), CPU and peak memory per process role (flow, worker, Prefect server), and the ratios the
+targets are stated in are printed. The marginal throughput is the time for 2N documents minus the time for N.
+On a shared machine the wall times move with the load (3-6x on a 2-core machine running other test suites); CPU
+times and the idle-machine bound (the least wall time the CPU times allow on the cores there are) move much less
+(measured: +-25% when the cores are oversubscribed), peak memory hardly at all. bench/stages.py gives per-stage
+ratios to the floor within one process, the steadiest numbers.
 """
 from __future__ import annotations
 
@@ -461,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     env.pop("PREFECT_API_URL", None)  # the flow's own temporary server, as `fazhi run` on a laptop
     print(f"fazhi benchmark: parts {', '.join(sorted(parts))}, workers {args.worker_counts}, task runner "
           f"{args.task_runner}, work dir {work}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at "
-          f"start (wall times grow with it; CPU times hardly do)", flush=True)
+          f"start (wall times grow with it; CPU times much less, up to ~25% on an oversubscribed machine)", flush=True)
     results: dict = {"targets": TARGETS, "load_average_start": os.getloadavg()[0]}
     startup = startup_part(args, env, work, results) if "startup" in parts else None
     if "short" in parts:
