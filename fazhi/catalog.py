@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .words import FALL_VERBS, RISE_VERBS, alternation
+
 CATALOG_PATH = Path(__file__).resolve().parent / "data" / "metric_catalog.csv"
 METRIC_KINDS = ("count", "rate", "amount", "duration", "ratio")
 DOMAINS = ("court", "procuratorate", "police", "justice", "general")
@@ -40,8 +42,10 @@ _CURRENCIES = {"元", "港元", "澳门元", "美元", "欧元", "新台币", "�
 _ASIDE = re.compile(r"[((\[【][^()()\[\]【】]{0,12}[))\]】]")
 _DROP = re.compile(r"[\s“”‘’\"'「」『』《》〈〉()()\[\]【】、·・•\-—–‐/／,,。;;::!!??…]+")
 _TRAILING_NUMBER = re.compile(r"[0-9][0-9.,]*[^0-9]{0,2}$")
+# Words a label may end with that are no part of the measure: change verbs (from the shared word lists),
+# comparisons, approximations and connectives.
 _TRAILING_WORDS = re.compile(
-    r"(?:同比|环比|较|相比|提升了?|提高了?|上升了?|下降了?|降低了?|增长了?|增加了?|减少了?|缩短了?|降幅|增幅|涨幅|"
+    rf"(?:同比|环比|较|相比|(?:{alternation(RISE_VERBS + FALL_VERBS)})了?|降幅|增幅|涨幅|"
     r"达到了?|达|为|是|共计|共|累计|合计|总计|分别|约|近|超过|逾|已|均|占|有|在|至|到|控制|稳定|保持|的|了|等|"
     r"明显|显著|大幅|稳步|持续|进一步|情况|水平|指标|从|由)$")
 _TRAILING_COUNT_WORD = re.compile(r"(?:总数|总量|数量|数)$")

@@ -20,7 +20,7 @@ from .periods import PeriodMention, find_periods, period_length_at_start, resolv
 from .prefilter import compile_scan
 from .scope import (Stated, document_period, is_baseline, issuer, section_opening_org, section_org,
                     section_period)
-from .words import FALL_VERBS, LOCAL_SCOPE_WORDS, RISE_VERBS, SCOPE_WORDS, alternation
+from ..words import FALL_VERBS, LOCAL_SCOPE_WORDS, RISE_VERBS, SCOPE_WORDS, alternation
 
 _INDEX_KEY = "context_index"
 _CLAUSE_END = ",，;；:：。!?！？\n"

@@ -17,7 +17,7 @@ from .numerals import Unreadable, read, try_read
 from .rejections import REJECTIONS, reason
 from .orgs import find_mentions
 from .prefilter import compile_scan
-from .words import (APPROX_AFTER, APPROX_BEFORE, APPROX_BEFORE_GUARD, APPROX_BEFORE_PLACE, APPROX_WORDS,
+from ..words import (APPROX_AFTER, APPROX_BEFORE, APPROX_BEFORE_GUARD, APPROX_BEFORE_PLACE, APPROX_WORDS,
                     COMPARATIVES, COMPARE_DIRECTION, DIRECTION_WORDS, FALL_CHARS, FALL_VERBS, MULTIPLES,
                     RISE_CHARS, RISE_VERBS, alternation)
 

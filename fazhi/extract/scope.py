@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .document import DocumentModel, Section
 from .periods import PeriodMention
-from .words import COMPARISON_WORDS, alternation
+from ..words import COMPARISON_WORDS, alternation
 
 # Periods that can govern a whole section or report: not a frequency (每年), a baseline (同期) or a vague 近日.
 _NON_GOVERNING_KINDS = ("frequency", "same_period", "recent")
