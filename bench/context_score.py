@@ -15,11 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fazhi.evaluate import lenient  # noqa: E402
-from fazhi.extract.context import attach_context, prepare_document  # noqa: E402
-from fazhi.extract.model import DocContext, Quantity  # noqa: E402
-from fazhi.metadata import extract_metadata  # noqa: E402
-from fazhi.normalize import normalize  # noqa: E402
+from fazhi.evaluate import lenient
+from fazhi.extract.context import attach_context, prepare_document
+from fazhi.extract.model import DocContext, Quantity
+from fazhi.metadata import extract_metadata
+from fazhi.normalize import normalize
 
 
 def main(argv: list[str]) -> int:

@@ -238,7 +238,7 @@ def _tables_holding_tables(soup) -> set[int]:
     return holding
 
 
-def html_to_text(html: str) -> str:
+def html_to_text(html: str) -> str:  # noqa: C901
     """Reduce an HTML page to its visible text, one block per line, without scripts, styles and nav."""
     from bs4 import BeautifulSoup, CData, NavigableString
 

@@ -206,8 +206,11 @@ def _figure_issues(df, spec: dict, result, run_id: str, recorded_at: datetime) -
 def _gx_context(docs_dir: Path | None):
     """An in-memory GX context: no analytics, no progress bars, one Data Docs site at docs_dir when given."""
     import great_expectations as gx
-    from great_expectations.data_context.types.base import (DataContextConfig, InMemoryStoreBackendDefaults,
-                                                            ProgressBarsConfig)
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
     sites = {}
     if docs_dir is not None:

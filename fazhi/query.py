@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import IO
 
 import duckdb
-import pyarrow as pa
 
 from . import warehouse as wh
 

@@ -546,7 +546,7 @@ def _setup_matplotlib():
     return Figure
 
 
-def _draw_chart(Figure, metric: dict, rows: list[dict], level_changes: dict[str, list[dict]], path: Path) -> None:
+def _draw_chart(Figure, metric: dict, rows: list[dict], level_changes: dict[str, list[dict]], path: Path) -> None:  # noqa: C901
     """An SVG of the metric's levels (with baselines their changes imply) and its changes, by org and period."""
     levels = [r for r in rows if r["kind"] != "change"]
     changes = [r for r in rows if r["kind"] == "change"]
@@ -647,7 +647,7 @@ def _matcher(con: duckdb.DuckDBPyConnection) -> MetricMatcher:
     return MetricMatcher(metrics)
 
 
-def build_site(con: duckdb.DuckDBPyConnection, out: Path) -> SiteReport:
+def build_site(con: duckdb.DuckDBPyConnection, out: Path) -> SiteReport:  # noqa: C901
     """Write (or bring up to date) the review site of the warehouse behind con in the folder out."""
     started = time.perf_counter()
     out = Path(out)

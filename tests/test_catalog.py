@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SAMPLE, SHARED
 
+from conftest import SAMPLE, SHARED
 from fazhi.catalog import default_matcher, metric_id_for
 from fazhi.predict import predict
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -142,7 +141,7 @@ def extraction_rules() -> set[str]:
     return {r for r in rules if _RULE_NAME.match(r)}
 
 
-def context_rules() -> dict[str, set[str]]:
+def context_rules() -> dict[str, set[str]]:  # noqa: C901
     """{'org': rules, 'period': rules} as context.py and scope.py write them."""
     found = {"org": {"none"}, "period": {"none"}}
     unplaced = []

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import SAMPLE
 from fazhi.normalize import detect_script, normalize, raw_offset, split_sentences
 from fazhi.segment import cut, tokenize
-
-from conftest import SAMPLE
 
 TRADITIONAL = "據了解,2021年以來,浙江省東陽市人民法院結案平均用時縮短65.2天,查控率達20.2%。"
 

@@ -8,7 +8,6 @@ import sys
 from collections import Counter
 
 from conftest import ROOT, SAMPLE
-
 from fazhi.predict import predict
 
 

@@ -8,7 +8,6 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, SAMPLE
-
 from fazhi import warehouse as wh
 from fazhi.quality import DataQualityFailed, data_docs_dir, validate_warehouse
 

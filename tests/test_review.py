@@ -10,8 +10,8 @@ import duckdb
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
-from conftest import SAMPLE
 
+from conftest import SAMPLE
 from fazhi import warehouse as wh
 from fazhi.cli import cli
 from fazhi.console import summary_lines

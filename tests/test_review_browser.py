@@ -23,8 +23,8 @@ if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
     pytest.skip("Chromium is not installed (apt-get install chromium chromium-driver; .ci/run installs it)",
                 allow_module_level=True)
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra: pip install -e '.[test]'")
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 
 
 @pytest.fixture(scope="module")

@@ -12,15 +12,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from ..words import FALL_VERBS, LOCAL_SCOPE_WORDS, RISE_VERBS, SCOPE_WORDS, alternation
 from .document import DocumentModel, build_model
 from .model import Context, DocContext, Quantity
-from .orgs import (CORE_RE, Mention, Place, canonical_name, core_info, find_mentions, gazetteer, lookup_place,
-                   place_before, short_place)
+from .orgs import (
+    CORE_RE,
+    Mention,
+    Place,
+    canonical_name,
+    core_info,
+    find_mentions,
+    gazetteer,
+    lookup_place,
+    place_before,
+    short_place,
+)
 from .periods import PeriodMention, find_periods, period_length_at_start, resolve_period, year_in
 from .prefilter import compile_scan
-from .scope import (Stated, document_period, is_baseline, issuer, section_opening_org, section_org,
-                    section_period)
-from ..words import FALL_VERBS, LOCAL_SCOPE_WORDS, RISE_VERBS, SCOPE_WORDS, alternation
+from .scope import Stated, document_period, is_baseline, issuer, section_opening_org, section_org, section_period
 
 _INDEX_KEY = "context_index"
 _CLAUSE_END = ",，;；:：。!?！？\n"
@@ -213,7 +222,7 @@ def _doc_place(doc: DocContext, text: str, mentions: list[Mention]) -> Place | N
     return None
 
 
-def prepare_document(text: str, doc: DocContext) -> DocIndex:
+def prepare_document(text: str, doc: DocContext) -> DocIndex:  # noqa: C901
     """Index a document's organizations, periods, paragraphs and sections once, into doc.extra."""
     paragraphs = _paragraphs(text)
     region = doc_region(text)
@@ -514,7 +523,7 @@ def _paragraph_of(paragraphs, pos: int) -> int:
     return paragraphs[i][0] if i >= 0 else 0
 
 
-def _fullest_names(refs: list[OrgRef]) -> None:
+def _fullest_names(refs: list[OrgRef]) -> None:  # noqa: C901
     """Replace each name by the longest name in the document that ends with it or spells out its short form."""
     # In order of appearance, so that of two equally long names the first named wins in every process.
     full = dict.fromkeys(r.name for r in refs
@@ -647,7 +656,7 @@ _OWN_PERIOD_GAP = re.compile(r"(?:同期)?的?(?:共|为|有)?")
 
 # ---- organization ------------------------------------------------------------------------------------------
 
-def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_scope: str) -> tuple[str | None, str | None]:
+def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_scope: str) -> tuple[str | None, str | None]:  # noqa: C901
     """The organization a figure is reported for, from its sentence outwards to its section and document."""
     text = index.text
     s_lo, s_hi = sentence
@@ -882,7 +891,7 @@ def _after_phrase(text: str, q: Quantity, hi: int) -> str:
     return phrase.rstrip("等中")
 
 
-def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | None:
+def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | None:  # noqa: C901
     text = index.text
     s_lo, s_hi = sentence
     clause_lo = _clause_start(text, q.char_start, s_lo)

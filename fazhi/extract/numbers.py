@@ -12,16 +12,27 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from ..words import (
+    APPROX_AFTER,
+    APPROX_BEFORE,
+    APPROX_BEFORE_GUARD,
+    APPROX_BEFORE_PLACE,
+    APPROX_WORDS,
+    COMPARATIVES,
+    COMPARE_DIRECTION,
+    DIRECTION_WORDS,
+    FALL_CHARS,
+    FALL_VERBS,
+    MULTIPLES,
+    RISE_CHARS,
+    RISE_VERBS,
+    alternation,
+)
 from .model import Quantity, Rejected, Unread
 from .numerals import Unreadable, read, try_read
-from .rejections import REJECTIONS, reason
 from .orgs import find_mentions
 from .prefilter import compile_scan
-from ..words import (APPROX_AFTER, APPROX_BEFORE, APPROX_BEFORE_GUARD, APPROX_BEFORE_PLACE, APPROX_WORDS,
-                    COMPARATIVES, COMPARE_DIRECTION, DIRECTION_WORDS, FALL_CHARS, FALL_VERBS, MULTIPLES,
-                    RISE_CHARS, RISE_VERBS, alternation)
-
-
+from .rejections import REJECTIONS, reason
 
 # ---- units ------------------------------------------------------------------------------------------------
 
@@ -432,7 +443,7 @@ def _cell_role(cell: str) -> tuple[str, str]:
     return "label", label
 
 
-def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[str], unit_line: str | None,
+def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[str], unit_line: str | None,  # noqa: C901
                     row_label: str, unread: list[Unread]) -> Quantity | str:
     """A bare number in a table cell, its unit and kind read from its column header; else the rejecting rule."""
     a, b = cell
@@ -593,7 +604,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None, unread: l
     return out
 
 
-def _scan(text: str, start: int, end: int, unread: list[Unread], rejected: list[Rejected] | None) -> list[Quantity]:
+def _scan(text: str, start: int, end: int, unread: list[Unread], rejected: list[Rejected] | None) -> list[Quantity]:  # noqa: C901
     """Quantities of a stretch of prose, in text order; numbers seen but not read go to unread, candidates a
     rule rejects to rejected (if given)."""
     out: list[Quantity] = []
@@ -787,7 +798,7 @@ def _bounds(value: float, approx: str, step: float | None = None) -> dict:
     return {}
 
 
-def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity | str | object:
+def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity | str | object:  # noqa: C901
     """A number with its unit, the name of the rule that rejects it, or _NOT_A_RANGE when the match read two
     quantities as one range."""
     written_unit, currency = m.group("unit", "cur")

@@ -199,7 +199,7 @@ class Mention:
         return "".join(self.places) + self.qualifier + self.relative + self.committee + self.core
 
 
-def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Mention]:
+def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Mention]:  # noqa: C901
     """Organization mentions in text[start:end]: a core institution plus the places and qualifier before it."""
     end = len(text) if end is None else end
     out = []
@@ -269,7 +269,7 @@ def _full_places(places: list[str], province_hint: str | None = None) -> tuple[s
     return first + places[-1], last
 
 
-def canonical_name(m: Mention, city: Place | None = None, county: Place | None = None,
+def canonical_name(m: Mention, city: Place | None = None, county: Place | None = None,  # noqa: C901
                    province: str | None = None, province_hint: str | None = None) -> str:
     """The fullest name a mention supports given the places in scope (the document's city, county, province)."""
     written = m.written
@@ -316,7 +316,7 @@ def canonical_name(m: Mention, city: Place | None = None, county: Place | None =
     return written
 
 
-def classify_org(name: str) -> dict:
+def classify_org(name: str) -> dict:  # noqa: C901
     """Canonical name, type, level and place of an organization name (full, short, collective or a place)."""
     name = (name or "").strip()
     result = {"org": name or None, "org_type": None, "level": None, "place": None, "prefecture": None,

@@ -28,7 +28,7 @@ _PATTERNS = [
     # 2018年至2022年, 2018—2022年, 过去五年, 近三年来, 五年来: a span of whole years
     ("year_range", r"(?:19|20)\d{2}年?(?:至|到|-|—|–|~|－)(?:19|20)\d{2}年(?:度|间)?"),
     ("year_range", rf"(?:过去|近|最近)的?{_SPAN_NUM}(?:个)?年(?:来|间|中|里)?|(?<![第前后这那\d]){_SPAN_NUM}年(?:来|间)"),
-    ("as_of", rf"截[至止]到?(?:目前|现在|当前|今|发稿时|年底|年末)"),
+    ("as_of", r"截[至止]到?(?:目前|现在|当前|今|发稿时|年底|年末)"),
     ("year_to_date", rf"截[至止]到?{_YEAR}?(?:度)?(?:{_NUM}月(?:\d{{1,2}}日|底|末|份)?|年底|年末)"),
     ("month_range", rf"{_YEAR}?(?:度)?{_NUM}月?份?{_DASH}{_NUM}月(?:份|底|末)?"),
     ("since", rf"(?:自|从)?{_YEAR}(?:{_NUM}月(?:\d{{1,2}}日)?(?:份)?)?(?:以来|来)"),
@@ -36,7 +36,7 @@ _PATTERNS = [
     ("quarter", rf"{_YEAR}?(?:度)?(?:第?[一二三四1-4]季度)"),
     # 首三季 (Hong Kong and Macau): the first three quarters
     ("month_range", rf"{_YEAR}?(?:度)?(?:上半年|下半年|前三季度|[首前]三季度?)"),
-    ("year", rf"(?:19|20)\d{{2}}年(?:度)?(?:全年)?(?!\d|[一二三四五六七八九十]+月)"),
+    ("year", r"(?:19|20)\d{2}年(?:度)?(?:全年)?(?!\d|[一二三四五六七八九十]+月)"),
     ("month_range", rf"{_YEAR}(?:度)?{_NUM}月份?(?!\d|[一二三四五六七八九十]*日|{_DASH}|以来)"),
     ("month_range", rf"(?<![\d年])(?:{_NUM})月份(?!\d|{_DASH}|以来)"),
     # 11、12月 (two months listed); 10月, (a month opening its clause)
@@ -176,7 +176,7 @@ def _explicit_year(period_text: str, reference_year: int | None, roc: bool = Fal
     return None, False
 
 
-def resolve_period(period_text: str, kind: str, context_year: int | None = None,
+def resolve_period(period_text: str, kind: str, context_year: int | None = None,  # noqa: C901
                    reference_year: int | None = None, published: date | None = None, roc: bool = False
                    ) -> tuple[str | None, date | None, date | None]:
     """(period_type, start, end) for a period as written.

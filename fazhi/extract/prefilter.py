@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 try:  # the parser re itself uses; named sre_parse before Python 3.11
-    from re import _constants as C, _parser as parser
+    from re import _constants as C
+    from re import _parser as parser
 except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as C  # type: ignore[no-redef]
     import sre_parse as parser  # type: ignore[no-redef]

@@ -11,9 +11,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from ..words import COMPARISON_WORDS, alternation
 from .document import DocumentModel, Section
 from .periods import PeriodMention
-from ..words import COMPARISON_WORDS, alternation
 
 # Periods that can govern a whole section or report: not a frequency (每年), a baseline (同期) or a vague 近日.
 _NON_GOVERNING_KINDS = ("frequency", "same_period", "recent")
@@ -160,7 +160,7 @@ def _line_of(text: str, pos: int) -> str:
     return text[lo:hi if hi >= 0 else len(text)]
 
 
-def issuer(model: DocumentModel, refs, opening_subject, most_frequent: str | None,
+def issuer(model: DocumentModel, refs, opening_subject, most_frequent: str | None,  # noqa: C901
            region: str | None = None) -> Stated | None:
     """Who the figures are reported for: the subject of the opening statement (2022年,全省检察机关共受理… under the
     headline 四川省人民检察院工作报告), else who the headline, byline or source line names, else the most cited."""

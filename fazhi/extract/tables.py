@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Quantity, Unread
 from ..words import BASELINE_PERIOD_HEADERS
+from .model import Quantity, Unread
 
 _CELL_SPLIT = re.compile(r"[|｜\t]")
 # A number as a table writes it: 1 193, 4,865, 5.6, -7.78, with a footnote mark after it: 13 288(1), 719+.

@@ -10,7 +10,8 @@ import re
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fazhi.extract.numerals import Unreadable, read, try_read
 

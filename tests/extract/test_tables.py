@@ -76,10 +76,10 @@ def test_nothing_here(raw):
 
 # ---- rows whose cells ran together ------------------------------------------------------------------------------
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from fazhi.extract.tables import RunRow, resolve_by_totals, split_run  # noqa: E402
+from fazhi.extract.tables import RunRow, resolve_by_totals, split_run
 
 RUN_TOGETHER = ("区域法院的案件量\n案件量结案数目*\n200820092010\n-刑事管辖\n刑事案件\n1 2501 4491 404\n-家事管辖\n"
                 "婚姻诉讼15 70316 37417 359\n领养申请1199199\n杂项程序215262270\n小计16 03716 72717 728\n")
