@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import sys
 import time
 from typing import IO, Iterator
@@ -179,6 +180,32 @@ def quiet_prefect_console(*types: type[BaseException]) -> None:
             handler.addFilter(drop)
 
 
+class Stopped(BaseException):
+    """The run was asked to stop by a signal (SIGTERM); a BaseException, so that no retry or handler absorbs it."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM raises Stopped in the main thread for the block, so the cleanups on the way out run.
+
+    Python's default for SIGTERM ends the process at once: no run row marked failed, and Prefect's temporary
+    server, in a process of its own, left running. During a flow Prefect's own handler comes first (it marks
+    the flow run crashed); it then sends SIGTERM again, which reaches this handler.
+    """
+    def on_sigterm(signum, frame):
+        raise Stopped(signum)
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_with_console(options: dict, verbose: bool, started: float) -> None:
     """`fazhi run`: check what can be checked, run the flow with a progress display, print the summary table.
 
@@ -207,8 +234,9 @@ def run_with_console(options: dict, verbose: bool, started: float) -> None:
     work = options["prune"] or not preflight.likely_unchanged(input_dir or preflight.SAMPLE_CORPUS,
                                                               warehouse or DEFAULT_WAREHOUSE)
     try:
-        with prefect_api(load_text_models=work and options["workers"] == 1 and options["task_runner"] == "process",
-                         import_validation=work):
+        with stop_on_sigterm(), prefect_api(
+                load_text_models=work and options["workers"] == 1 and options["task_runner"] == "process",
+                import_validation=work):
             summary = _run_flow(options, verbose)
     except ServerDidNotStart as err:
         raise preflight.InputError(f"{err} (a busy machine?): run again, raise "
