@@ -332,3 +332,51 @@ def _write(fd: int, payload: bytes) -> None:
         data = memoryview(part)
         while data:
             data = data[os.write(fd, data):]
+
+
+def child_pids(pid: int | None = None) -> list[int]:
+    """The processes whose parent is pid (this process by default), from /proc."""
+    pid = os.getpid() if pid is None else pid
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()  # after the command name, which may hold spaces
+        if len(fields) > 1 and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def end_children(grace: float = 3.0) -> None:
+    """SIGTERM the processes this process started, SIGKILL those still there after grace seconds."""
+    pids = child_pids()
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + grace
+        while pids and time.monotonic() < deadline:
+            pids = [pid for pid in pids if not _gone(pid)]
+            time.sleep(0.05)
+        if not pids:
+            return
+
+
+def _gone(pid: int) -> bool:
+    """True once pid has exited (reaped here if it is this process's child)."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == pid
+    except ChildProcessError:  # not ours to reap: look whether it is still there
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False

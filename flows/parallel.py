@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import multiprocessing
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator
 
@@ -94,7 +95,13 @@ def running(runner) -> Iterator[Any]:
         if type(runner).__name__ == "DaskTaskRunner":
             with contextlib.suppress(Exception):  # warming up only saves time; the first batch does it anyway
                 runner._client.run(_dask_worker_setup)
-        yield runner
+        try:
+            yield runner
+        except BaseException as err:
+            if not isinstance(err, Exception):  # Ctrl-C or SIGTERM: stopping the pool must not wait for its batches
+                for process in multiprocessing.active_children():
+                    process.kill()
+            raise
 
 
 def in_flight_limit(workers: int, runner=None) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,10 +12,12 @@ import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import TerminationSignal
 from prefect.runtime import flow_run, task_run
 from prefect.utilities.annotations import quote
 
 from fazhi import console
+from fazhi.console import Stopped
 from fazhi import warehouse as wh
 from fazhi.columnar import pack_batch
 from fazhi.core import BatchResult, process_files
@@ -296,9 +299,20 @@ def finish_run(run: Run, fail_on_error: bool, snapshot: bool) -> dict | None:
     return quality
 
 
+def _stop_reason(err: BaseException) -> str | None:
+    """Why a run was stopped from outside (Ctrl-C, SIGTERM), in words; None for any other error."""
+    if isinstance(err, KeyboardInterrupt):
+        return "interrupted (Ctrl-C or SIGINT)"
+    if isinstance(err, Stopped):
+        return str(err)
+    if isinstance(err, TerminationSignal):  # Prefect's SIGTERM handler, in place while a flow runs
+        return f"stopped by {signal.Signals(err.signal).name}"
+    return None
+
+
 def _failure(run: Run, err: BaseException) -> Exception | None:
     """Record the run as failed; the one-line error to raise instead of err, or None to raise err itself."""
-    reason = wh.describe(err)
+    reason = _stop_reason(err) or wh.describe(err)
     unrecorded = wh.record_failure(run.con, run.db_path, run.run_id, run.counts, run.seconds(), reason)
     if isinstance(err, duckdb.Error) and "Corrupt database file" in str(err):
         return wh.WarehouseDamaged(
@@ -375,6 +389,9 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
         details = console.run_details(run.con, run.run_id)
     except BaseException as err:  # Ctrl-C too: the run is recorded as failed, committed batches stay
         instead = _failure(run, err)
+        stopped = _stop_reason(err)
+        if stopped:
+            console.run_stopped(stopped, 130 if isinstance(err, KeyboardInterrupt) else 128 + signal.SIGTERM)
         if instead is not None:
             raise instead from None
         raise
