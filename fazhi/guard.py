@@ -8,6 +8,7 @@ which waits in a poll loop, and the child is killed on the way out. Linux only (
 """
 from __future__ import annotations
 
+import faulthandler
 import functools
 import gc
 import os
@@ -302,6 +303,7 @@ def _child_main(fd: int, prctl: Callable | None, parent: int, work: Callable, it
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         warnings.simplefilter("ignore")  # nothing is written from here: a lock held at fork time could hang it
+        faulthandler.disable()  # a crash is reported by the parent, in one line
         _die_with_parent(prctl, parent)
         gc.freeze()  # the collector walks only what this child allocates; the inherited heap stays shared
         base = rss()
