@@ -81,7 +81,3 @@ def rows_of(rows, doc_ids: set[str]):
         return rows.for_documents(doc_ids)
     return [r for r in rows if r["doc_id"] in doc_ids]
 
-
-def as_arrow(rows) -> pa.Table | None:
-    """The Arrow table behind rows, or None when rows are plain dicts."""
-    return rows.table if isinstance(rows, ArrowRows) else None

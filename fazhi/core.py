@@ -38,7 +38,6 @@ class BatchResult:
     orgs: list[dict] = field(default_factory=list)  # the figures' organizations, classified (rows of orgs)
     errors: list[FileError] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    bytes_read: int = 0
 
 
 @dataclass
@@ -205,7 +204,6 @@ def _process_here(paths: list[Path], root: Path) -> BatchResult:
             continue
         finally:
             result.seconds["ingest"] += time.perf_counter() - t0
-        result.bytes_read += raw.size_bytes
         raws.append(raw)
     return _assemble(result, process_documents(raws, result.seconds, result.errors))
 

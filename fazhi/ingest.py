@@ -207,27 +207,80 @@ _BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
                "table", "title", "dd", "dt", "blockquote", "pre")
 
 
+_DROPPED_TAGS = frozenset(("script", "style", "noscript", "iframe", "svg", "nav", "form", "button", "select",
+                           "template"))
+_CELL_TAGS = ("td", "th")
+# A line's trailing cell separators; the lookbehind tries only where a run of them starts, so a line of many
+# separators before its text is read once ((\s*\|\s*)+$ was exponential in them).
+_TRAILING_SEPARATORS = re.compile(r"(?<![\s|])[\s|]+$")
+
+
+def _children(tag) -> list:
+    return [c for c in tag.contents if getattr(c, "name", None) not in _DROPPED_TAGS]
+
+
+def _tables_holding_tables(soup) -> set[int]:
+    """ids of the tables that have a table inside them (one walk of the tree, whatever its depth)."""
+    holding: set[int] = set()
+    open_tables: list = []
+    stack = [(soup, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            open_tables.pop()
+            continue
+        if node.name == "table":
+            if open_tables:
+                holding.add(id(open_tables[-1]))  # the nearest enclosing table; it marks its own enclosing one
+            open_tables.append(node)
+            stack.append((node, True))
+        stack.extend((c, False) for c in reversed(_children(node)) if c.name is not None)
+    return holding
+
+
 def html_to_text(html: str) -> str:
     """Reduce an HTML page to its visible text, one block per line, without scripts, styles and nav."""
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, CData, NavigableString
 
     soup = BeautifulSoup(html, "lxml")
-    for tag in soup(["script", "style", "noscript", "iframe", "svg", "nav", "form", "button", "select",
-                     "template"]):
-        tag.decompose()
-    for table in soup.find_all("table"):
-        if table.find("table") is None:  # an outer layout table holding tables keeps its inner tables' rows
-            table.replace_with("\n" + table_to_text(table) + "\n")
-    for row in soup.find_all("tr"):
-        for cell in row.find_all(["td", "th"])[:-1]:
-            cell.append(" | ")
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    text = soup.get_text()
-    lines = [re.sub(r"[ \t\u00a0\u3000]+", " ", line).strip() for line in text.splitlines()]
-    lines = [re.sub(r"(\s*\|\s*)+$", "", line) for line in lines]
+    # One walk of the tree writing the text as it goes: rewriting the tree instead (a newline inserted around each
+    # block, a separator after each cell) costs a walk of a subtree per insert: quadratic in rows and in nesting.
+    holding = _tables_holding_tables(soup)
     out: list[str] = []
+    rows: list[list[int]] = []  # per open row: the place in out of its last cell's separator
+    stack: list = [soup]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if type(node) in (NavigableString, CData, str):  # what get_text() reads (no comments); str: ours
+                out.append(node)
+            continue
+        if isinstance(node, tuple):  # leaving a cell or a row
+            if node[0] == "cell" and rows:
+                rows[-1][0] = len(out)
+                out.append(" | ")
+            elif node[0] == "row":
+                last = rows.pop()[0]
+                if last >= 0:
+                    out[last] = ""  # the row's last cell has no separator after it
+            continue
+        name = node.name
+        if name == "table" and id(node) not in holding:  # an outer layout table keeps its inner tables' rows
+            out.append("\n" + table_to_text(node) + "\n")
+            continue
+        if name in _BLOCK_TAGS:
+            out.append("\n")
+            stack.append("\n")
+        if name == "tr":  # cells stay on their row's line, joined by " | "
+            rows.append([-1])
+            stack.append(("row",))
+        elif name in _CELL_TAGS:
+            stack.append(("cell",))
+        stack.extend(reversed(_children(node)))
+    text = "".join(out)
+    lines = [re.sub(r"[ \t\u00a0\u3000]+", " ", line).strip() for line in text.splitlines()]
+    lines = [_TRAILING_SEPARATORS.sub("", line) for line in lines]
+    out = []
     for line in lines:
         if line or (out and out[-1]):
             out.append(line)

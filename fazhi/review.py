@@ -141,9 +141,10 @@ _FIGURES = """
 select f.*, m.name as metric_name,
        raw_offset(d.offset_map, f.char_start) as raw_start,
        raw_offset(d.offset_map, greatest(f.char_end - 1, f.char_start)) + 1 as raw_end,
-       c.level_surface, c.baseline_value
+       c.level_surface, c.baseline_value, s.text as sentence
 from figures f
 join documents d using (doc_id)
+left join sentences s on s.doc_id = f.doc_id and s.sentence_index = f.sentence_index
 left join metric_catalog m using (metric_id)
 left join (select figure_id, level_surface, baseline_value from changes_with_baseline) c using (figure_id)
 where f.doc_id in (select unnest(?::varchar[]))

@@ -1,6 +1,7 @@
 """Segment: jieba tokens with offsets into the normalized text, using the domain dictionary."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,11 +24,39 @@ def tokenizer():
     return tk
 
 
+# jieba segments each run of these characters as one block (its re_han_default); its HMM reads a block's
+# unknown stretch with a Viterbi pass that copies the path at every character, so its cost is the square of the
+# stretch: 1 MB of 亿 is minutes. Runs longer than this are cut into pieces of this length before jieba (no
+# sentence of a report comes near it; a cut splits at most a word at each piece's end).
+_BLOCK_CHARS = "\u4E00-\u9FD5a-zA-Z0-9+#&._%\\-"
+MAX_RUN = 200
+_LONG_RUN = re.compile(f"(?<![{_BLOCK_CHARS}])[{_BLOCK_CHARS}]{{{MAX_RUN + 1},}}")
+
+
+def _pieces(text: str) -> list[str]:
+    """text cut so that no piece holds a run of jieba's block characters longer than MAX_RUN."""
+    pieces, pos = [], 0
+    for m in _LONG_RUN.finditer(text):
+        pieces.append(text[pos:m.start()])
+        pieces.extend(text[i:min(i + MAX_RUN, m.end())] for i in range(m.start(), m.end(), MAX_RUN))
+        pos = m.end()
+    pieces.append(text[pos:])
+    return [p for p in pieces if p]
+
+
+def _cut(text: str) -> list[str]:
+    """jieba's words of text with HMM, in order and covering every character."""
+    tk = tokenizer()
+    if not _LONG_RUN.search(text):
+        return tk.lcut(text, HMM=True)
+    return [w for piece in _pieces(text) for w in tk.lcut(piece, HMM=True)]
+
+
 def token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The tokens of text and their start and end offsets (int64 arrays), whitespace tokens left out."""
     # jieba's cut covers every character in order, so offsets are running sums of lengths: this skips
     # Tokenizer.tokenize's generator and a tuple per token (a tenth of segmentation's time).
-    words = tokenizer().lcut(text, HMM=True)
+    words = _cut(text)
     bounds = np.zeros(len(words) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)), out=bounds[1:])
     starts, ends = bounds[:-1], bounds[1:]
@@ -45,4 +74,4 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
 
 def cut(text: str) -> list[str]:
     """The plain token strings of text."""
-    return [w for w in tokenizer().lcut(text) if w.strip()]
+    return [w for w in _cut(text) if w.strip()]

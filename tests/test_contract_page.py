@@ -11,7 +11,8 @@ None of these is one list in the code, so each set is derived from where the cod
   each an org rule or a period rule by the function it is written in; plus "none", which attach_context and
   table_context write when no rule applied;
 - extraction rules: the rule literals of numbers.py and tables.py (rule= keywords, assignments to `rule`, and
-  arguments passed to a parameter named rule).
+  arguments passed to a parameter named rule);
+- rejection rules: rejections.REJECTIONS, each with whether it counts the number as unread.
 A run over the sample corpus and a small table checks that what the extractor writes is within these sets.
 """
 from __future__ import annotations
@@ -245,6 +246,14 @@ def test_every_context_rule_is_documented(page, side, heading):
 
 def test_every_extraction_rule_is_documented(page):
     assert first_cell_names(section(page, "Extraction rules (`rule`)")) == extraction_rules()
+
+
+def test_every_rejection_rule_is_documented_with_whether_it_counts_as_unread(page):
+    from fazhi.extract.rejections import REJECTIONS
+
+    documented = {m.group(1): row[1] == "unread" for row in table_rows(section(page, "What is left out and counted"))
+                  if (m := re.fullmatch(r"`([^`]+)`", row[0]))}
+    assert documented == {r.name: r.unread for r in REJECTIONS}
 
 
 def test_what_the_extractor_writes_is_within_the_derived_sets():

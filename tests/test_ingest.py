@@ -163,3 +163,32 @@ def test_metadata_byline_with_several_people():
     assert meta.reporters == ["周国新"]
     assert meta.correspondents == ["王先富", "罗闻哲"]
     assert meta.published_at is None
+
+
+@pytest.mark.parametrize("make", [
+    lambda n: "<div>" * (n // 11) + "全市法院受理案件123件" + "</div>" * (n // 11),
+    lambda n: "<table>" + "<tr><td>中级人民法院受理案件</td><td>123</td><td>45.5%</td></tr>" * (n // 60) + "</table>",
+    lambda n: "<html><body>" + "<tr><td></td><td>x</td></tr>" * (n // 30) + "</body></html>",
+], ids=["nested divs", "one large table", "rows outside a table"])
+def test_html_to_text_cost_grows_linearly(make, cost_growth):
+    assert cost_growth(ingest.html_to_text, make, 20000) < 8
+
+
+def test_html_cells_are_joined_on_their_row_and_trailing_separators_go():
+    html = ("<div>a<p>b</p>c</div><table><tr><td><table><tr><td>in</td><td>2</td></tr></table></td><td>out</td></tr>"
+            "</table><div><tr><td>x</td><td>" + "<td></td>" * 40 + "y</td><td></td></tr></div><!-- c -->")
+    # 42 cells before y (lxml closes each <td> at the next): the old trailing-separator pattern took exponential time on such a row
+    assert ingest.html_to_text(html) == "a\nb\nc\n\nin | 2\n| out\n\nx" + " |" * 42 + " y\n"
+
+
+def test_only_regular_files_are_read_and_the_rest_recorded(tmp_path):
+    from fazhi.core import process_files
+
+    (tmp_path / "good.txt").write_text("2023年，全市法院受理案件1,234件。", encoding="utf-8")
+    os.mkfifo(tmp_path / "fifo.txt")
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    result = process_files(sorted(tmp_path.iterdir()), tmp_path)
+    assert [d["source_name"] for d in result.documents] == ["good.txt"]
+    reasons = {e.source_name: e.error for e in result.errors}
+    assert reasons == {"fifo.txt": "not a regular file (a FIFO); skipped unread",
+                       "zero.txt": "not a regular file (a character device); skipped unread"}

@@ -44,7 +44,7 @@ def add_document(con, doc_id: str, text: str, sentences: list[str], figures: lis
         begin = text.index(f["surface"])
         sentence_index = next(i for i, s in enumerate(sentences) if f["surface"] in s)
         row = {"doc_id": doc_id, "figure_id": f"{doc_id}-{n}", "char_start": begin, "char_end": begin + len(f["surface"]),
-               "sentence_index": sentence_index, "sentence": sentences[sentence_index], "approx": "exact", **f}
+               "sentence_index": sentence_index, "approx": "exact", **f}
         row.setdefault("metric_id", metric_id_for(row.get("metric"), row["kind"], row["unit"]))
         names = ", ".join(row)
         con.execute(f"insert into figures ({names}) values ({', '.join('?' for _ in row)})", list(row.values()))

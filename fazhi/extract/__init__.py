@@ -6,7 +6,7 @@ import re
 
 from ..normalize import table_lines
 from .context import attach_context, prepare_document, table_context
-from .model import DocContext, Figure, Unread, figure_id_for
+from .model import DocContext, Figure, Rejected, Unread, figure_id_for
 from .numbers import find_quantities
 from .tables import find_run_tables, read_run_table, read_table
 
@@ -18,12 +18,13 @@ _RENMINBI = re.compile(r"人民币|RMB|¥|￥")
 
 
 def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext,
-                    unread: list[Unread] | None = None) -> list[Figure]:
+                    unread: list[Unread] | None = None, rejected: list[Rejected] | None = None) -> list[Figure]:
     """Every figure in the text, in text order: tables read as grids, then prose sentence by sentence.
 
     unread, when given, receives the numbers seen where a figure would stand but left out because they cannot
     be read with certainty (a form the numeral grammar refuses, a sign nothing governs, a table row whose cells
-    ran together and whose totals confirm no one split).
+    ran together and whose totals confirm no one split). rejected, when given, receives the candidate numbers
+    a rule of rejections.py keeps out of prose (dates, ordinals, codes ...), each naming its rule.
     """
     figures = []
     index_ = prepare_document(text, doc)
@@ -48,7 +49,7 @@ def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext
         k = bisect.bisect_right(in_table, (start, float("inf"))) - 1
         if k >= 0 and start < in_table[k][1]:
             continue  # read as a grid above
-        for q in find_quantities(text, start, end, unread):
+        for q in find_quantities(text, start, end, unread, rejected):
             if local_currency and q.unit == "元" and not _RENMINBI.search(text, max(0, q.char_start - 4), q.char_end):
                 q.unit = local_currency  # 25.6万元 in a Taiwan report is in New Taiwan dollars
             ctx = attach_context(text, (start, end), q, doc)
@@ -59,7 +60,7 @@ def extract_figures(text: str, sentences: list[tuple[int, int]], doc: DocContext
                 metric=ctx.metric, org=ctx.org, period_text=ctx.period_text, period_start=ctx.period_start,
                 period_end=ctx.period_end, period_type=ctx.period_type, baseline=q.baseline,
                 precision=q.precision, value_low=q.value_low, value_high=q.value_high, sentence_index=index,
-                sentence=text[start:end], rule=q.rule, context_rule=ctx.rule))
+                rule=q.rule, context_rule=ctx.rule))
     figures.sort(key=lambda f: f.char_start)
     return figures
 
@@ -69,13 +70,13 @@ def _table_figure(text: str, sentences, starts: list[int], cell, caption: str, d
     q = cell.quantity
     ctx = table_context(text, q, doc, cell.metric, cell.period, caption, cell.org)
     k = bisect.bisect_right(starts, q.char_start) - 1
-    sentence = text[sentences[k][0]:sentences[k][1]] if k >= 0 and q.char_start < sentences[k][1] else None
+    in_sentence = k >= 0 and q.char_start < sentences[k][1]
     return Figure(
         figure_id=figure_id_for(doc.doc_id, q.char_start, q.char_end, q.unit), surface=q.surface,
         char_start=q.char_start, char_end=q.char_end, value=q.value, value_max=None, unit=q.unit, kind=q.kind,
         approx="exact", direction=q.direction, metric=ctx.metric, org=ctx.org, period_text=ctx.period_text,
         period_start=ctx.period_start, period_end=ctx.period_end, period_type=ctx.period_type,
-        sentence_index=k if sentence is not None else None, sentence=sentence, rule=q.rule, context_rule=ctx.rule,
+        sentence_index=k if in_sentence else None, rule=q.rule, context_rule=ctx.rule,
         table_index=cell.table_index, table_row=cell.row, table_column=cell.column, row_label=cell.row_label,
         column_header=cell.column_header, sum_of_parts=cell.sum_of_parts)
 

@@ -17,9 +17,10 @@ from .model import Context, DocContext, Quantity
 from .orgs import (CORE_RE, Mention, Place, canonical_name, core_info, find_mentions, gazetteer, lookup_place,
                    place_before, short_place)
 from .periods import PeriodMention, find_periods, period_length_at_start, resolve_period, year_in
+from .prefilter import compile_scan
 from .scope import (Stated, document_period, is_baseline, issuer, section_opening_org, section_org,
                     section_period)
-from .words import LOCAL_SCOPE_WORDS, SCOPE_WORDS, alternation
+from .words import FALL_VERBS, LOCAL_SCOPE_WORDS, RISE_VERBS, SCOPE_WORDS, alternation
 
 _INDEX_KEY = "context_index"
 _CLAUSE_END = ",，;；:：。!?！？\n"
@@ -38,12 +39,16 @@ _FILLER_START = re.compile(r"^(?:[\s“”\"'▲■●◆★#.…(（]|同时|�
                            r"共|已经|已|先后|累计|全年|其后|最终|最后|今年|去年|此前|随后|而且|而|更是|更|但是|但|仍然|仍|虽然|虽|"
                            r"然而|并且|由|以)+")
 _SECTION_LABEL = re.compile(r"^[\s▲■●◆★#]*(?:经验交流单位|供稿单位|供稿|来源|作者|单位|发布单位|通讯员)?[:：\s]*")
-_NUMBERISH = re.compile(r"(?:(?:\d+(?:[.,:/]\d+)*|(?:[零〇一二两三四五六七八九十百千万]{2,}|[十百千万])(?=[余多]?[个件人名项次份条家起宗笔期场所批户处台套部篇块张类支座]))"
-                        r"(?:余|多)?(?:万|亿)?(?:个百分点|人次|件次|平方米|[%倍件人名项次份条家个起宗笔期场所批户处台套部篇块张类支座元天亩米]))")
-_TRAILING = re.compile(r"(?:分别为|分别是|分别达|分别|同比(?:上升|下降|提高|增长|增加|减少|降低|提升|缩短|上涨)?了?|环比|"
-                       r"达到了|达到|稳定在|保持在|控制在|降至|降到|降低到|降低至|提高到|提高至|提升至|提升到|上升到|上升至|"
-                       r"缩短至|缩短到|压缩至|压缩到|减少至|减少到|下降到|下降至|增长到|增长至|增加到|增加至|上升|下降|提高|提升|"
-                       r"增长|增加|减少|缩短|降低|上涨|降幅|增幅|升幅|涨幅|跌幅|减幅|幅度|基本|约有|共有|共计|合计|总计|累计|已达|达|(?<![行作])为|是|共|约|有|近|由|仍然|仍|"
+# A number starts only where a run of digits (with its separators) or of numerals starts: tried inside a run, it
+# would find only what the try at the run's start found, after reading to the run's end again (a run of 1 MB of
+# digits or of 万 made that quadratic).
+_NUMBERISH = compile_scan(r"(?:(?:(?<!\d)(?<!\d[.,:/])\d+(?:[.,:/]\d+)*|(?<![零〇一二两三四五六七八九十百千万])"
+                          r"(?:[零〇一二两三四五六七八九十百千万]{2,}|[十百千万])(?=[余多]?[个件人名项次份条家起宗笔期场所批户处台套部篇块张类支座]))"
+                          r"(?:余|多)?(?:万|亿)?(?:个百分点|人次|件次|平方米|[%倍件人名项次份条家个起宗笔期场所批户处台套部篇块张类支座元天亩米]))")
+_CHANGE_VERBS = alternation(RISE_VERBS + FALL_VERBS + ("上涨",))
+_TRAILING = re.compile(rf"(?:分别为|分别是|分别达|分别|同比(?:{_CHANGE_VERBS})?了?|环比|"
+                       rf"达到了|达到|稳定在|保持在|控制在|降至|降到|(?:{_CHANGE_VERBS})(?:到|至)?|"
+                       r"降幅|增幅|升幅|涨幅|跌幅|减幅|幅度|基本|约有|共有|共计|合计|总计|累计|已达|达|(?<![行作])为|是|共|约|有|近|由|仍然|仍|"
                        r"(?<![侵霸抢强攻独])占|"
                        r"年均|平均每年|每年平均|年平均|连续|持续|一直|始终|超过|逾|仅|只|就|计|在|居|不|位居|位列|排名|排在|列|占比|之|了|的还有|的共有|的有|的|:|：|\s|平均(?=压缩|缩短|减少|降低|提高|下降|上升|为|达))+$")
 _COMPARATIVE_START = re.compile(r"^(?:比|较|同比|环比|按年|按季|按月|高于|低于|多于|少于|超出|高出|低出|多出|少出|超过全|相比|与.{0,8}相比)")
@@ -54,7 +59,6 @@ _MULTIPLE_OF = re.compile(r"^(?:是|为|相当于|达到|达|约为|约是|约)[
 _SCOPE = alternation(SCOPE_WORDS)
 _SCOPE_BEFORE = re.compile(rf"({_SCOPE})$")
 _SCOPE_OPENING = re.compile(rf"({_SCOPE})")
-_RANK_WORDS = re.compile(rf"(?:综合排名|总体排名|排名|位居|位列|排在|排|居)(?:{_SCOPE}|前列)?$")
 # 全 is a scope word (全审结…) except where it opens the period 全年.
 _SCOPE_WORDS = re.compile(rf"^(?:{_SCOPE}|全院|该市|该县|该区|该院|本院|我院|各地(?!方)|全(?!年))+")
 # A bare institution opening a label (检察院共收到…) names who reports, not what is counted.
@@ -62,7 +66,7 @@ _INSTITUTION_START = re.compile(r"^(?:(?:各级|两级|三级|基层)?(?:人民)
                                 r"公安局|公安厅|公安分局|司法局|司法厅|政法委|派出所|警方|检方|警队|警务处|廉署|廉政公署|"
                                 r"本院|该院|我院|本局|该局|我局)(?:的(?!是))?")
 # A phrase after a figure that says how it moved (上升到…, 下降了…) is no label of it.
-_CHANGE_VERB = re.compile(r"^(?:上升|下降|提高|提升|增长|增加|减少|降低|降至|升至|达到|缩短|延长)")
+_CHANGE_VERB = re.compile(rf"^(?:{_CHANGE_VERBS}|降至|升至|达到)")
 _VERBISH_START = "的是为在于达有共约近超逾占比较同将把被已并和与及或等个"
 _PAREN_OPEN = "(（"
 _PLACE_SUBJECT_AFTER = re.compile(r"^(?:是|把|将|在|综合|位居|位列|排名|深入|扎实|持续|全面|积极|大力|共|累计|已|以|坚持|着力|探索|推进|创新|"
@@ -71,7 +75,7 @@ _PLACE_SUBJECT_AFTER = re.compile(r"^(?:是|把|将|在|综合|位居|位列|排
 
 # Which jurisdiction a report is from decides how its years (Taiwan: 民国111年) and bare 元 read.
 _TAIWAN = re.compile(r"民国\d|台湾[\u4e00-\u9fff]{0,6}(?:法院|检察署)|地检署|地方检察署|法务部|新台币|台币|警政署")
-_ROC_YEAR_MENTION = re.compile(r"(?<![\d.])1\d{2}年(?:度|全年|底)?")
+_ROC_YEAR_MENTION = compile_scan(r"(?<![\d.])1\d{2}年(?:度|全年|底)?")
 # Hong Kong's own legal terms name its reports too where the page never says 香港 (爆窃 burglary, 非礼 indecent
 # assault, 三合会 triad offences: the Crimes Ordinance's words, not the mainland's 入室盗窃, 猥亵, 黑社会).
 _HONG_KONG = re.compile(r"香港|港元|港币|廉政公署|警务处|律政司|全港|爆窃|非礼|三合会")
@@ -131,6 +135,15 @@ class DocIndex:
     doc_period: Stated | None = None  # the period the whole report covers (a PeriodMention)
     section_orgs: dict = field(default_factory=dict)  # Section -> Stated org of its heading
     section_periods: dict = field(default_factory=dict)  # Section -> Stated period of its heading or opening
+    # Indices into orgs of the subjects and of the plainly named (no preposition, place, possessive or collective),
+    # and into periods of those that can govern a figure before or after it: searched by bisect, per figure.
+    subject_orgs: list[int] = field(default_factory=list)
+    named_orgs: list[int] = field(default_factory=list)
+    current_places: dict = field(default_factory=dict)  # want_county -> {org count: place in scope}
+    orgs_by_opening: dict = field(default_factory=dict)  # length -> {text at an org's start: the first such org}
+    periods_before: list[int] = field(default_factory=list)  # adverbial, not a baseline
+    plain_periods_before: list[int] = field(default_factory=list)  # those neither recent nor a frequency
+    periods_after: list[int] = field(default_factory=list)  # adverbial, not a frequency
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -142,11 +155,25 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# How far a figure's clause is read back or forward: no clause of a report comes near it, and the bound keeps the
+# work per figure constant where a line runs on without a break (a flattened statistics page).
+MAX_CLAUSE = 300
+
+
 def _clause_start(text: str, pos: int, lo: int) -> int:
+    lo = max(lo, pos - MAX_CLAUSE)
     i = pos
     while i > lo and (text[i - 1] not in _CLAUSE_END or not _breaks(text, i - 1)):
         i -= 1
     return i
+
+
+def _clause_end_at(text: str, pos: int, hi: int) -> int:
+    """Where the clause running on from pos ends (its break, or hi), at most MAX_CLAUSE characters on."""
+    hi = min(hi, pos + MAX_CLAUSE)
+    while pos < hi and (text[pos] not in _CLAUSE_END or not _breaks(text, pos)):
+        pos += 1
+    return pos
 
 
 def _is_subject(text: str, start: int, end: int, lo: int, periods: list[PeriodMention]) -> bool:
@@ -155,7 +182,8 @@ def _is_subject(text: str, start: int, end: int, lo: int, periods: list[PeriodMe
         return False
     cs = _clause_start(text, start, lo)
     head = text[cs:start]
-    for p in periods[bisect.bisect_left(periods, cs, key=lambda p: p.start):]:
+    for k in range(bisect.bisect_left(periods, cs, key=lambda p: p.start), len(periods)):
+        p = periods[k]
         if p.start >= start:
             break
         if p.end <= start:
@@ -264,6 +292,13 @@ def prepare_document(text: str, doc: DocContext) -> DocIndex:
                      org_starts=[r.start for r in refs], periods=periods, period_starts=[p.start for p in periods],
                      period_dates=period_dates, sections=sections, doc_org=doc_org, city=doc_city,
                      reference_year=reference_year, region=region)
+    index.subject_orgs = [k for k, r in enumerate(refs) if r.subject]
+    index.named_orgs = [k for k, r in enumerate(refs)
+                        if not (r.object_of_prep or r.place or r.possessive or r.collective)]
+    index.periods_before = [k for k, p in enumerate(periods) if p.adverbial and not is_baseline(text, p)]
+    index.plain_periods_before = [k for k in index.periods_before
+                                  if periods[k].kind != "recent" and not periods[k].frequency]
+    index.periods_after = [k for k, p in enumerate(periods) if p.adverbial and not p.frequency]
     _scopes(index, doc)
     doc.extra[_INDEX_KEY] = index
     return index
@@ -275,7 +310,7 @@ _ROMANIZATION = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐì�
 
 def _mentions_past_romanization(text: str) -> list[Mention]:
     """Organization mentions, found in the text with romanization left out and mapped back to its offsets."""
-    if not _ROMANIZATION.search(text):
+    if "(" not in text or not _ROMANIZATION.search(text):
         return find_mentions(text)
     keep = []
     pos = 0
@@ -304,9 +339,13 @@ def _day_dates(written: str, reference_year: int | None) -> tuple:
 
 def _first_figure(index: DocIndex):
     """A function giving where the first figure-like number in [lo, hi) starts, or None."""
+    seen: dict[tuple[int, int], int | None] = {}  # the openings ask of the same blocks more than once
+
     def first(lo: int, hi: int) -> int | None:
-        m = _NUMBERISH.search(index.text, lo, hi)
-        return m.start() if m else None
+        if (lo, hi) not in seen:
+            m = _NUMBERISH.search(index.text, lo, hi)
+            seen[lo, hi] = m.start() if m else None
+        return seen[lo, hi]
     return first
 
 
@@ -366,8 +405,7 @@ def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int,
     by_name, by_short = gazetteer()
     first_chars = _place_first_chars()
     out = []
-    for m in _PLACE_SUBJECT_START.finditer(text):
-        s = m.start(1)
+    for s in _place_subject_starts(text):
         if text[s] not in first_chars:
             continue  # no place name starts with this character
         after_list = text[s - 1:s] == "、"
@@ -386,7 +424,7 @@ def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int,
             if p and p.level != "province" and not _inside(taken, s):
                 out.append((s, s + n, p))
                 break
-    for m in re.finditer(r"(?:^|(?<=[,，。;；:：\n]))([\u4e00-\u9fff]{1,3}[乡镇])(?=是|位于|地处|共有|现有)", text):
+    for m in _townships(text):
         out.append((m.start(1), m.end(1), Place(m.group(1), "township", "", "")))
     for m in _SCOPE_SUBJECT.finditer(text):
         if not _inside(taken, m.start(1)):
@@ -396,13 +434,37 @@ def _place_subjects(text: str, paragraphs, periods, mentions) -> list[tuple[int,
 
 
 # 全省公众安全感逐年提升, 截至去年11月底,全国依法打掉…: a scope word opening its clause is its subject, as written.
-_SCOPE_SUBJECT = re.compile(rf"(?:^|(?<=[,，。;；:：\n\s]))({_SCOPE})(?![各两]级|范围|上下|年|领先|第|前列|排|率先|首|最|名列|居|平均|同行|同类)"
+_SCOPE_SUBJECT = compile_scan(rf"(?:^|(?<=[,，。;；:：\n\s]))({_SCOPE})(?![各两]级|范围|上下|年|领先|第|前列|排|率先|首|最|名列|居|平均|同行|同类)"
                             r"(?=[\u4e00-\u9fff])")
 
 
-# A place opening a clause (or named after a rank: 第3名桃园市), or listed with its figure (、新北24.97%).
-_PLACE_SUBJECT_START = re.compile(r"(?:^|(?<=[,，。;；:：\n、])|(?<=第\d名)|(?<=第\d名是)|(?<=[,，。;；:：\n]去年)|"
-                                  r"(?<=[,，。;；:：\n]今年))([\u4e00-\u9fff]{2,5})")
+# A place opening a clause (or named after a rank: 第3名桃园市), or listed with its figure (、新北24.97%). The
+# mark before it is matched, not looked behind for: a pattern opening with a character class lets the regex
+# engine pass every other character in its own fast loop.
+_PLACE_SUBJECT_START = re.compile(r"[,，。;；:：\n、名](?:(?<=[,，。;；:：\n、])|(?<=第\d名)|(?<=第\d名)是|"
+                                  r"(?<=[,，。;；:：\n])[去今]年)([\u4e00-\u9fff]{2,5})")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,5}")
+# 某某镇是…, 某乡位于…: a township opening a clause. The mark before it is matched (see above).
+_TOWNSHIP = r"([\u4e00-\u9fff]{1,3}[乡镇])(?=是|位于|地处|共有|现有)"
+_TOWNSHIP_OPENING = re.compile(_TOWNSHIP)
+_TOWNSHIP_SUBJECT = re.compile(r"[,，。;；:：\n]" + _TOWNSHIP)
+
+
+def _townships(text: str):
+    """Matches of a township opening the text or a clause (group 1 is its name)."""
+    m = _TOWNSHIP_OPENING.match(text)
+    if m:
+        yield m
+    yield from _TOWNSHIP_SUBJECT.finditer(text, m.end() if m else 0)
+
+
+def _place_subject_starts(text: str):
+    """Where a run of two to five characters opens the text, a clause or a list item, or follows a rank."""
+    opening = _CJK_RUN.match(text)
+    if opening:
+        yield 0
+    for m in _PLACE_SUBJECT_START.finditer(text, opening.end() if opening else 0):
+        yield m.start(1)
 # 高雄的案发件数, 台北则是−13.38%, 新北24.97%: the place is what the figure after it is about.
 _PLACE_TOPIC_AFTER = re.compile(r"(?:的|则|则是)?[−\-+]?\d")
 
@@ -457,17 +519,34 @@ def _fullest_names(refs: list[OrgRef]) -> None:
     # In order of appearance, so that of two equally long names the first named wins in every process.
     full = dict.fromkeys(r.name for r in refs
                          if not r.place and re.search(r"(人民法院|人民检察院|公安局|司法局|政法委)$", r.name))
+    # The longest full name (the first named of equals) ending with each ending, and spelling out each short form
+    # (stem, core): looked up per mention, where comparing every mention with every name was their product.
+    by_ending: dict[str, str] = {}
+    by_stem: dict[tuple[str, str], str] = {}
+    for n in full:
+        for k in range(len(n)):
+            if len(n) > len(by_ending.get(n[k:], "")):
+                by_ending[n[k:]] = n
+        for core in ("人民法院", "人民检察院"):
+            if n.endswith(core):
+                head = n[:-len(core)]
+                heads = [head] + ([head[:-1]] if head[-1:] in ("市", "县", "区") else [])
+                for h in heads:
+                    for size in (2, 3, 4):
+                        key = (h[-size:], core)
+                        if len(h) >= size and len(n) > len(by_stem.get(key, "")):
+                            by_stem[key] = n
     for r in refs:
         if r.place:
             continue
-        longer = [n for n in full if n != r.name and n.endswith(r.name)]
+        longest = by_ending.get(r.name)
+        longer = longest if longest is not None and longest != r.name else None
         short = re.match(r"^([\u4e00-\u9fff]{2,4}?)(法院|检察院)$", r.name)
         if short and not longer:
             core = "人民法院" if short.group(2) == "法院" else "人民检察院"
-            stem = short.group(1)
-            longer = [n for n in full if n.endswith(core) and re.search(stem + r"[市县区]?" + core + "$", n)]
+            longer = by_stem.get((short.group(1), core))
         if longer:
-            r.name = max(longer, key=len)
+            r.name = longer
 
 
 def _sections(text: str, paragraphs, refs: list[OrgRef]) -> list[tuple[int, int, str]]:
@@ -521,20 +600,37 @@ def _pick_period(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> Per
     if i and _OWN_PERIOD_GAP.fullmatch(index.text, index.periods[i - 1].end, q.char_start) \
             and index.periods[i - 1].kind in ("year", "month_range", "quarter", "fiscal_year"):
         return index.periods[i - 1]
-    for p in reversed(index.periods[:i]):
+    # Read back through the adverbial periods that are no baseline (多于2019年同期, 较2023年同期: what the figure is
+    # compared with, not its period) near the clause; further back only a plain one (neither recent nor a
+    # frequency) can govern, and the last of those is found by bisect: never a walk over the paragraph per figure.
+    near = clause_lo - 40
+    k = bisect.bisect_left(index.periods_before, i) - 1
+    while k >= 0:
+        p = index.periods[index.periods_before[k]]
+        if p.start < para_lo:
+            return _first_period_after(index, sentence, q)
+        if p.start < near:
+            break
+        if not (p.end > q.char_start or p.kind == "recent" and p.start < near or p.frequency and p.start < clause_lo):
+            return p
+        k -= 1
+    k = bisect.bisect_left(index.plain_periods_before, index.periods_before[k] + 1 if k >= 0 else 0) - 1
+    while k >= 0:
+        p = index.periods[index.plain_periods_before[k]]
         if p.start < para_lo:
             break
-        if p.end > q.char_start or not p.adverbial or p.kind == "recent" and p.start < clause_lo - 40:
-            continue
-        if is_baseline(index.text, p):
-            continue  # 多于2019年同期, 较2023年同期: what the figure is compared with, not its period
-        if p.frequency and p.start < clause_lo:
-            continue
-        return p
-    for p in index.periods[i:]:
-        if p.start >= sentence[1]:
-            break
-        if p.adverbial and not p.frequency and p.start >= q.char_end:
+        if p.end <= q.char_start:
+            return p
+        k -= 1
+    return _first_period_after(index, sentence, q)
+
+
+def _first_period_after(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> PeriodMention | None:
+    """The first adverbial period after a figure in its sentence (no frequency)."""
+    k = bisect.bisect_left(index.periods_after, bisect.bisect_left(index.period_starts, q.char_end))
+    if k < len(index.periods_after):
+        p = index.periods[index.periods_after[k]]
+        if p.start < sentence[1]:
             return p
     return None
 
@@ -565,7 +661,6 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
     if scope:
         word = scope.group(1)
         if word in LOCAL_SCOPE_WORDS:
-            ref = _latest(index, s_lo if False else 0, q.char_start, lambda r: r.place or True)
             city = _current_place(index, q.char_start, word)
             return city or word, "clause_scope_word"
         return word, "clause_scope_word"
@@ -577,18 +672,22 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
     paired = _paired_org(index, clause_lo, q) if "分别" in text[clause_lo:q.char_start] else None
     if paired:
         return paired, "clause_respectively"
+    # The organizations before the figure, in its paragraph (before) and its sentence (in_sentence), as ranges of
+    # index.orgs read from the end: a list of them per figure is the square of the figures in a long paragraph.
     i = bisect.bisect_left(index.org_starts, q.char_start)
     para_i = bisect.bisect_left(index.org_starts, para_lo)
-    before = [r for r in index.orgs[para_i:i] if r.end <= q.char_start]
-    in_sentence = [r for r in before if r.start >= s_lo]
-    for r in reversed(in_sentence):
-        if r.subject:
-            return r.name, "sentence_subject"
+    sentence_i = max(para_i, bisect.bisect_left(index.org_starts, s_lo))
+    pos = q.char_start
+    subject = _last_org(index, index.subject_orgs, sentence_i, i, pos)
+    if subject is not None:
+        return subject.name, "sentence_subject"
+    last_in_sentence = _last_org(index, None, sentence_i, i, pos)
     # 全市认罪认罚适用比例: a label opened by 全市 reports the city as a whole.
-    if q.kind != "rank" and not any(r.start >= clause_lo for r in in_sentence):
+    if q.kind != "rank" and (last_in_sentence is None or last_in_sentence.start < clause_lo):
         head = _FILLER_START.sub("", text[clause_lo:q.char_start])
-        if not in_sentence and not re.match(r"全", head):
-            head = _FILLER_START.sub("", text[s_lo:q.char_start])  # 全省共接报…,平均到场时间…: the sentence's scope
+        if last_in_sentence is None and not re.match(r"全", head):
+            # 全省共接报…,平均到场时间…: the sentence's scope, read from its opening only
+            head = _FILLER_START.sub("", text[s_lo:min(q.char_start, s_lo + MAX_CLAUSE)])
         opened = _SCOPE_OPENING.match(head)
         if opened and opened.group(1) in LOCAL_SCOPE_WORDS:
             place = _current_place(index, q.char_start, opened.group(1))
@@ -596,14 +695,12 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
                 return place, "clause_scope_word"
         elif opened:
             return opened.group(1), "clause_scope_word"
-    for r in reversed(in_sentence):
-        if not (r.object_of_prep or r.place or r.possessive or r.collective) and r.start < clause_lo:
-            return r.name, "sentence_named"
-    for r in reversed(before):
-        if r.start < para_lo:
-            break
-        if r.subject:
-            return r.name, "paragraph_subject"
+    named = _last_org(index, index.named_orgs, sentence_i, min(i, bisect.bisect_left(index.org_starts, clause_lo)), pos)
+    if named is not None:
+        return named.name, "sentence_named"
+    subject = _last_org(index, index.subject_orgs, para_i, i, pos)
+    if subject is not None:
+        return subject.name, "paragraph_subject"
     for lo, hi, name in index.sections:
         if lo <= q.char_start < hi:
             return name, "section_institution"
@@ -620,8 +717,15 @@ def _listed_name(token: str, index: DocIndex) -> str | None:
     """The place or organization a list item opens with (海宁市平安建设考核 -> 海宁市), if any."""
     mentions = find_mentions(token)
     if mentions and mentions[0].start == 0:
-        ref = next((r for r in index.orgs if index.text.startswith(token[:mentions[0].end], r.start)), None)
-        return ref.name if ref else token[:mentions[0].end]
+        written = token[:mentions[0].end]
+        # The first organization whose text starts so, from a table per length (not a walk over every org per item)
+        starting = index.orgs_by_opening.get(len(written))
+        if starting is None:
+            starting = index.orgs_by_opening[len(written)] = {}
+            for r in reversed(index.orgs):
+                starting[index.text[r.start:r.start + len(written)]] = r
+        ref = starting.get(written)
+        return ref.name if ref else written
     for n in (5, 4, 3, 2):
         place = lookup_place(token[:n]) if len(token) >= n else None
         if place and place.level != "province" and (token[:n].endswith(("市", "县", "区")) or n > 2):
@@ -642,9 +746,7 @@ def _paired_org(index: DocIndex, clause_lo: int, q: Quantity) -> str | None:
         names.append(name)
     if len(names) < 2:
         return None
-    hi = q.char_end
-    while hi < len(text) and (text[hi] not in _CLAUSE_END or not _breaks(text, hi)):
-        hi += 1
+    hi = _clause_end_at(text, q.char_end, len(text))
     ranks = [(m.start() + cut, m.end() + cut) for m in re.finditer(r"第[\d一二三四五六七八九十]+[名位]", text[cut:hi])]
     group = sorted([m.start() + cut for m in _NUMBERISH.finditer(text[cut:hi])
                     if not any(a <= m.start() + cut < b for a, b in ranks)] + [a for a, _ in ranks])
@@ -654,13 +756,17 @@ def _paired_org(index: DocIndex, clause_lo: int, q: Quantity) -> str | None:
     return names[k]
 
 
-def _latest(index: DocIndex, lo: int, hi: int, accept):
-    i = bisect.bisect_left(index.org_starts, hi)
-    for r in reversed(index.orgs[:i]):
-        if r.start < lo:
-            break
-        if accept(r):
-            return r
+def _last_org(index: DocIndex, among: list[int] | None, lo: int, hi: int, pos: int) -> OrgRef | None:
+    """The last organization index.orgs[k] with lo <= k < hi (and k in among, a sorted list of indices, if given)
+    that ends by pos."""
+    k = (bisect.bisect_left(among, hi) if among is not None else hi) - 1
+    while k >= 0:
+        j = among[k] if among is not None else k
+        if j < lo:
+            return None
+        if index.orgs[j].end <= pos:
+            return index.orgs[j]
+        k -= 1
     return None
 
 
@@ -668,28 +774,45 @@ def _current_place(index: DocIndex, pos: int, word: str) -> str | None:
     """The city (全市) or county (全县) in scope at pos: the place of the latest mention naming one."""
     i = bisect.bisect_left(index.org_starts, pos)
     want_county = word in ("全县", "全区")
-    for r in reversed(index.orgs[:i]):
-        found = place_before(r.name, len(r.name)) if r.place else None
-        p = lookup_place(r.name) if r.place else None
-        if p is None:
-            m = re.match(r"^([\u4e00-\u9fff]{2,8}?[市县区])", r.name)
-            p = lookup_place(m.group(1)) if m else None
-            if p is None and m is None:
-                found = place_before(r.name, 2) if len(r.name) >= 2 else None
-                p = lookup_place(r.name[:2]) if found else None
-        if p is None:
-            continue
-        if want_county and p.name.endswith(("县", "区")):
-            return p.name
-        if not want_county:
-            if p.name.endswith("市") and p.level != "county":  # 平湖市 is a county-level city: 全市 is 嘉兴市
-                return p.name
-            pref = lookup_place(p.prefecture, p.province) if p.prefecture else None
-            if pref:
-                return pref.name
-    if index.city:
-        return index.city.name
-    return None
+    # The walk back stops at the first organization naming a place; what it found from each start is kept, so that
+    # a run of 全市 figures with no place named reads each organization once, not once per figure.
+    cache = index.current_places.setdefault(want_county, {})
+    walked = []
+    name = None
+    for k in range(i - 1, -2, -1):
+        if k + 1 in cache:
+            name = cache[k + 1]
+            break
+        walked.append(k + 1)
+        if k < 0:
+            name = index.city.name if index.city else None
+            break
+        name = _place_named(index.orgs[k], want_county)
+        if name is not None:
+            break
+    for k in walked:
+        cache[k] = name
+    return name
+
+
+def _place_named(r: OrgRef, want_county: bool) -> str | None:
+    """The city (or county, if want_county) that organization r puts in scope, if any."""
+    found = place_before(r.name, len(r.name)) if r.place else None
+    p = lookup_place(r.name) if r.place else None
+    if p is None:
+        m = re.match(r"^([\u4e00-\u9fff]{2,8}?[市县区])", r.name)
+        p = lookup_place(m.group(1)) if m else None
+        if p is None and m is None:
+            found = place_before(r.name, 2) if len(r.name) >= 2 else None
+            p = lookup_place(r.name[:2]) if found else None
+    if p is None:
+        return None
+    if want_county:
+        return p.name if p.name.endswith(("县", "区")) else None
+    if p.name.endswith("市") and p.level != "county":  # 平湖市 is a county-level city: 全市 is 嘉兴市
+        return p.name
+    pref = lookup_place(p.prefecture, p.province) if p.prefecture else None
+    return pref.name if pref else None
 
 
 # ---- metric ------------------------------------------------------------------------------------------------
@@ -743,6 +866,7 @@ def _after_phrase(text: str, q: Quantity, hi: int) -> str:
     """What follows a figure up to its clause end (or the next parallel figure)."""
     i = q.char_end
     j = i
+    hi = min(hi, i + MAX_CLAUSE)
     if text[i:i + 1] == "、" or text[i:i + 1] in _PAREN_OPEN:
         return ""  # 1634件(含上年旧存): an aside after a figure is no label
     while j < hi and (text[j] not in _CLAUSE_END or not _breaks(text, j)):
@@ -843,13 +967,9 @@ def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | No
         topic = _TOPIC.match(text, _clause_start(text, clause_lo - 1, s_lo), clause_lo - 1)
         if topic:
             return _strip_label(topic.group(1), index, clause_lo) or None
-    nxt_hi = q.char_end
-    while nxt_hi < s_hi and (text[nxt_hi] not in _CLAUSE_END or not _breaks(text, nxt_hi)):
-        nxt_hi += 1
+    nxt_hi = _clause_end_at(text, q.char_end, s_hi)
     if nxt_hi < s_hi:
-        k = nxt_hi + 1
-        while k < s_hi and (text[k] not in _CLAUSE_END or not _breaks(text, k)):
-            k += 1
+        k = _clause_end_at(text, nxt_hi + 1, s_hi)
         following = text[nxt_hi + 1:k]
         if not _COMPARATIVE_START.match(following) and not _NUMBERISH.search(following):
             return _strip_label(following, index, nxt_hi + 1) or None
@@ -860,20 +980,20 @@ def _paired_metric(index: DocIndex, s_lo: int, clause_lo: int, q: Quantity) -> s
     """In 收案14.7万件,结案11.2万件,同比分别上升9.6%和7.3%, the k-th figure after 分别 pairs with the k-th
     of the figures just before."""
     text = index.text
-    hi = q.char_end
-    while hi < len(text) and (text[hi] not in _CLAUSE_END or not _breaks(text, hi)):
-        hi += 1
+    hi = _clause_end_at(text, q.char_end, len(text))
     group = [m.start() + clause_lo for m in _NUMBERISH.finditer(text[clause_lo:hi])]
     k = next((n for n, start in enumerate(group) if start <= q.char_start < start + len(q.surface) + 1
               or start == q.char_start), None)
     if len(group) < 2 or k is None:
         return None
     lo = bisect.bisect_left(index.metric_starts, s_lo)
-    hi_i = bisect.bisect_left(index.metric_starts, clause_lo)
-    earlier = [index.metrics[start] for start in index.metric_starts[lo:hi_i] if start not in index.parenthetical]
-    if len(earlier) < len(group):
-        return None
-    return earlier[-len(group):][k]
+    earlier = []  # the last len(group) metrics before the clause (not all of the sentence's: figures × figures)
+    for j in range(bisect.bisect_left(index.metric_starts, clause_lo) - 1, lo - 1, -1):
+        if index.metric_starts[j] not in index.parenthetical:
+            earlier.append(index.metrics[index.metric_starts[j]])
+            if len(earlier) == len(group):
+                return earlier[len(group) - 1 - k]
+    return None
 
 
 def _previous_metric(index: DocIndex, s_lo: int, pos: int) -> str | None:

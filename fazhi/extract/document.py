@@ -30,6 +30,13 @@ _KEYWORD = re.compile(r"^(?:关键词|主题)[:：]")
 _NOT_HEADLINE = re.compile(r"^[\[【(（].{0,12}[\]】)）]$|责编|责任编辑|首页|正文|>|当前位置|欢迎|网站|资料图片|^[|｜\s]*$|"
                            r"各位代表|同志们")
 _TABLE_CELL_SPLIT = re.compile(r"\s*[|｜\t]\s*")
+# The heading markers as one pattern, tried in their order (the first that matches names the level).
+_HEADING_MARKER = re.compile("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in HEADING_MARKERS))
+_HEADING_LEVEL = {name: level for level, (name, _) in enumerate(HEADING_MARKERS, 1)}
+_SOURCE_WORD = re.compile(r"(?:来源|责任编辑)\s*[:：]")
+_CLAUSE_MARK = re.compile(r"[,，:：]")
+_HEADING_STOP = re.compile(r"[。;；!！?？]")
+_LONG_WORD = re.compile(r"\S{7}")
 
 
 @dataclass(frozen=True)
@@ -102,24 +109,27 @@ def heading_marker(line: str) -> tuple[int, str] | None:
     md = _MARKDOWN.match(line.lstrip(" \t"))
     if md and len(line.strip()) <= 60:
         return len(md.group(1)), "markdown"  # # 宁波扎实推进…, ## 动真碰硬…
-    stripped = line.lstrip(" \t▲■●◆★#")
-    for level, (name, pattern) in enumerate(HEADING_MARKERS, 1):
-        if pattern.match(stripped):
-            return level, name
-    return None
+    m = _HEADING_MARKER.match(line.lstrip(" \t▲■●◆★#"))
+    return (_HEADING_LEVEL[m.lastgroup], m.lastgroup) if m else None
 
 
 def _is_table_row(line: str) -> bool:
+    # Two cell breaks need two break characters: most lines have none, and looking for them is cheap.
+    if "|" not in line and "｜" not in line and "\t" not in line \
+            or line.count("|") + line.count("｜") + line.count("\t") < 2:
+        return False
     return len(_TABLE_CELL_SPLIT.findall(line)) >= 2
 
 
 def _is_short_line(line: str) -> bool:
     body = line.strip(" \t▲■●◆★#")
-    return 4 <= len(body) <= 40 and not _SENTENCE_END.search(body) and not re.search(r"[,，:：]", body)
+    return 4 <= len(body) <= 40 and not _SENTENCE_END.search(body) and not _CLAUSE_MARK.search(body)
 
 
 def _is_nav(line: str) -> bool:
     """A row of menu words separated by spaces (首页 机构设置 新闻中心 …): page furniture, not prose."""
+    if _LONG_WORD.search(line):
+        return False  # a word of seven characters or more (prose): no need to split the line
     words = line.split()
     return len(words) >= 5 and all(len(w) <= 6 for w in words)
 
@@ -129,9 +139,9 @@ def classify_line(line: str, first_prose_seen: bool) -> tuple[str, int, str]:
     body = line.strip(" \t")
     if _is_table_row(body):
         return "table_row", 0, ""
-    if _SOURCE.match(body) or len(body) <= 80 and re.search(r"(?:来源|责任编辑)\s*[:：]", body):
+    if _SOURCE.match(body) or len(body) <= 80 and _SOURCE_WORD.search(body):
         return "source", 0, ""
-    if _BYLINE.match(body) and len(body) <= 40:
+    if len(body) <= 40 and _BYLINE.match(body):
         return "byline", 0, ""
     if _DATELINE.match(body):
         return "dateline", 0, ""
@@ -140,7 +150,7 @@ def classify_line(line: str, first_prose_seen: bool) -> tuple[str, int, str]:
     marker = heading_marker(body)
     if marker:
         return "heading", marker[0], marker[1]
-    if _KEYWORD.match(body) and len(body) <= 40:
+    if len(body) <= 40 and _KEYWORD.match(body):
         return "heading", 1, "keyword"  # 关键词:扫黑除恶 opens each contribution of a compilation
     if _LABELED.match(body):
         return "paragraph", 0, ""
@@ -154,7 +164,7 @@ def _heading_end(text: str, block: Block) -> int:
     line = text[block.start:block.end]
     if block.marker == "short_line":
         return block.end
-    m = re.search(r"[。;；!！?？]", line)
+    m = _HEADING_STOP.search(line)
     return block.start + (m.end() if m else len(line))
 
 

@@ -12,9 +12,14 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .model import Quantity, Unread
+from .model import Quantity, Rejected, Unread
 from .numerals import Unreadable, read, try_read
+from .rejections import REJECTIONS, reason
 from .orgs import find_mentions
+from .prefilter import compile_scan
+from .words import (APPROX_AFTER, APPROX_BEFORE, APPROX_BEFORE_GUARD, APPROX_BEFORE_PLACE, APPROX_WORDS,
+                    COMPARATIVES, COMPARE_DIRECTION, DIRECTION_WORDS, FALL_CHARS, FALL_VERBS, MULTIPLES,
+                    RISE_CHARS, RISE_VERBS, alternation)
 
 
 
@@ -63,7 +68,7 @@ CURRENCIES = {"港元": "港元", "港币": "港元", "澳门元": "澳门元", 
               "元": "元"}
 _units("amount", CURRENCIES, {"元": "旦月宵素件器首帅老气"})
 _units("rate", {"%": "%", "‰": "‰", "成": "成"}, {"成": "立员为功果效绩交熟本品年型就长都份分由了不果片语"})
-_units("change", {"个百分点": "pp", "百分点": "pp", "倍": "倍"})
+_units("change", MULTIPLES)
 # Half units: 一年半, 3个半月, 两个半小时.
 _HALF_UNITS = {"个半月": "个月", "个半小时": "小时", "年半": "年", "天半": "天"}
 # 1个多月, 两个多小时: the over-word sits inside the unit.
@@ -109,7 +114,8 @@ _BARE_PLACE = (r"(?<=[上近逾过超约])(?:百|千|万|亿)(?:余|多)?(?:万|
 _MULT = r"(?:百(?!分)|千(?![米克瓦])|万|亿|十(?=万|亿))+"
 _UNIT = _unit_alternation()
 _CURRENCY_PREFIX = r"新台币|台币|港币|港元|澳门币|澳门元|美元|欧元|人民币|HK\$|NT\$|US\$|MOP\$?|RMB"
-_POST = (r"及以上|及以下|以上|以下|左右|上下(?=[,。;、)\s]|$|的)|以内|之内|内|余|多|开外|许|有余")
+# 上下 is an approximation word only where its clause ends (十年上下, not 上下级).
+_POST = "|".join(w + (r"(?=[,。;、)\s]|$|的)" if w == "上下" else "") for w in sorted(APPROX_AFTER, key=len, reverse=True))
 
 def _master(with_range: bool) -> re.Pattern:
     number_range = (r"(?:(?P<u1>" + _UNIT + r")?\s?(?P<sep>[-—–~～至到])\s?"
@@ -120,7 +126,8 @@ def _master(with_range: bool) -> re.Pattern:
         # a:b ratios (1:1.104, 1比1.1); hh:mm times are rejected afterwards
         r"(?P<ratio>(?P<ra>\d+(?:\.\d+)?)\s?(?:[:∶]|比)\s?(?P<rb>\d+(?:\.\d+)?)(?![\d:]))"
         # 三分之一, 5分之1, 百分之4.7, 千分之三
-        r"|(?P<frac>(?P<fden>" + _NUM + r"|[百千万亿]+)分之(?P<fnum>" + _NUM + r"|百))"
+        # (?<!…): inside a run of 万 the try reads to the run's end again at each character (quadratic)
+        r"|(?P<frac>(?P<fden>" + _NUM + r"|(?<![百千万亿])[百千万亿]+)分之(?P<fnum>" + _NUM + r"|百))"
         # 1/3, 3/4 (not dates or paths)
         r"|(?P<slash>(?<![\d/.])(?P<sa>\d{1,3})/(?P<sb>\d{1,3})(?![\d/.]))"
         # 第18名, 第一, 首位 (ranks; law articles and ordinals are rejected afterwards)
@@ -139,6 +146,7 @@ _MASTER = _master(with_range=True)
 # Where a range reading fails (45.1%至27 923宗 is a change then a level), the same place read without one.
 _MASTER_SINGLE = _master(with_range=False)
 _NOT_A_RANGE = object()
+_UNREAD_RULES = frozenset(r.name for r in REJECTIONS if r.unread)
 
 def _clean(value: float | None) -> float | None:
     """Drop binary noise from decimal arithmetic (2.3 * 1e8 is 229999999.99999997)."""
@@ -188,49 +196,37 @@ def _over_step(written: str, mult: str | None) -> float:
 
 # ---- context words ----------------------------------------------------------------------------------------
 
-APPROX_WORDS = {
-    "余": "over", "多": "over", "几": "over", "以上": "over", "及以上": "over", "超过": "over", "超出": "over",
-    "逾": "over", "超": "over", "超过了": "over", "大于": "over", "至少": "over", "不少于": "over", "不低于": "over", "高于": "over", "多于": "over",
-    "开外": "over", "有余": "over", "上": "over", "过": "over",
-    "近": "under", "将近": "under", "接近": "under", "不到": "under", "不足": "under", "不满": "under",
-    "未满": "under", "以下": "under", "及以下": "under", "以内": "under", "之内": "under", "内": "under",
-    "不超过": "under", "未超过": "under", "小于": "under", "最多": "under", "不高于": "under", "不多于": "under", "低于": "under", "少于": "under",
-    "约": "about", "约有": "about", "约为": "about", "约占": "about", "大约": "about", "左右": "about",
-    "上下": "about", "许": "about",
-}
-_PRE_APPROX = re.compile(
-    r"(?:超过了|不超过|未超过|不超出|不高于|不多于|不低于|不少于|至少|大于|小于|最多|不满|未满|不到|不足|将近|接近|约有|约为|约占|大约|"
-    r"(?<![节制签预公条邀合契隐简])约|(?<![附最邻就靠贴亲接将])近|超过|超出|(?<![赶高])超|逾|高于|低于|多于|少于)$")
-_PRE_APPROX_PLACE = re.compile(r"(?:上|过)$")  # 上百, 过万: only before a bare place word
+def _before_words(words: dict[str, str]) -> str:
+    """An alternation of approximation words written before a number, each with its guard."""
+    return "|".join((f"(?<![{APPROX_BEFORE_GUARD[w]}])" if w in APPROX_BEFORE_GUARD else "") + w
+                    for w in sorted(words, key=len, reverse=True))
 
-_DIR_WORDS_UP = ("上升", "提高", "提升", "增长", "增加", "上涨", "增多", "攀升", "延长", "加快", "提速", "高出",
-                 "多出", "增幅", "涨幅", "升幅", "增速", "增长率", "增长幅度", "上升幅度")
-_DIR_WORDS_DOWN = ("负增长", "下降", "降低", "减少", "缩短", "压缩", "缩减", "下滑", "回落", "减低", "节省", "节约", "降幅",
-                   "减幅", "下跌", "跌幅", "下降率", "下降幅度", "降低幅度", "减少幅度", "缩小", "收窄", "低出", "少出")
-_DIRECTION = {w: "up" for w in _DIR_WORDS_UP} | {w: "down" for w in _DIR_WORDS_DOWN}
+
+_PRE_APPROX = re.compile(r"(?:" + _before_words(APPROX_BEFORE) + r")$")
+_PRE_APPROX_PLACE = re.compile(r"(?:" + _before_words(APPROX_BEFORE_PLACE) + r")$")  # 上百, 过万: only before a bare place word
+
+_DIRECTION = DIRECTION_WORDS
 _DIR_ALT = "|".join(sorted(_DIRECTION, key=len, reverse=True))
 # The verb right before the number: 同比下降6.1个百分点, 降幅达67.52%, 减少了45.7天.
 _DIR_END = re.compile(r"(?<!新)(?P<dir>" + _DIR_ALT + r")(?:了)?(?:幅度|比例)?(?:为|达到|达|是|约为)?$")
 # 提高到99.4%, 缩短至10天, 降为: the level reached, not a change.
-_LEVEL_END = re.compile(r"(?:上升|提高|提升|下降|降低|缩短|减少|增长|增加|压缩|缩减|延长|回落|下滑|增|减|升|降)"
-                        r"(?:了)?(?:到|至|为)$")
+_LEVEL_END = re.compile(r"(?:" + alternation(RISE_VERBS + FALL_VERBS) + r"|增|减|升|降)(?:了)?(?:到|至|为)$")
 # 比全省平均值(113.09天)少13.57天, 较上年多, 同比增5%.
-_COMPARE_END = re.compile(r"(?:(?<![占对相评攀类无])比(?![例重率])|较)[^,;。、!?]{0,24}?(?P<dir>多|少|高|低|快|慢|增|减|升|降|涨|跌)"
+_COMPARE_DIR = COMPARE_DIRECTION
+_COMPARE_CHARS = "[" + RISE_CHARS + FALL_CHARS + "]"
+_COMPARE_END = re.compile(r"(?:(?<![占对相评攀类无])比(?![例重率])|较)[^,;。、!?]{0,24}?(?P<dir>" + _COMPARE_CHARS + ")"
                           r"(?:了)?$")
-_BASELINE_END = re.compile(r"(?P<base>同比|环比|按年(?:比较)?|按季|按月)(?:分别|均|都|也|则|还|又|共|有所|略有|小幅|大幅)?(?P<dir>增|减|升|降|涨|跌)?$")
+_BASELINE_END = re.compile(r"(?P<base>同比|环比|按年(?:比较)?|按季|按月)(?:分别|均|都|也|则|还|又|共|有所|略有|小幅|大幅)?(?P<dir>[增减升降涨跌])?$")
 # 节省庭审时间40%, 降低成本三成: verb, object, share.
 _GAP_VERB = re.compile(r"(?P<dir>节省|节约|减少|降低|提高|提升|增加|缩短|压缩|缩减)(?P<gap>[^,;。、!?\d%达为至到是占的]{1,10})$")
 # 高于全国平均值11个百分点: a comparison with its baseline named.
-_GAP_COMPARE = re.compile(r"(?P<dir>高于|高出|超过|超出|多于|低于|少于|不及)(?P<gap>[^,;。、!?\d]{1,20})$")
+_GAP_COMPARE = re.compile(r"(?P<dir>" + alternation(COMPARATIVES) + r")(?P<gap>[^,;。、!?\d]{1,20})$")
 # 超过同期受理民商事案件的60%: an approximation word governing a share.
 _SHARE_APPROX = re.compile(r"(?P<w>超过|超出|逾|近|接近|将近|不到|不足|约|约占|高于|低于|多于|少于)"
                            r"[^,;。、!?\d]{1,24}的$")
-_COMPARE_DIR = {"高于": "up", "高出": "up", "超过": "up", "超出": "up", "多于": "up", "低于": "down", "少于": "down",
-                "不及": "down", "多": "up", "高": "up", "快": "up", "增": "up", "升": "up", "涨": "up",
-                "少": "down", "低": "down", "慢": "down", "减": "down", "降": "down", "跌": "down"}
 _BASELINE = re.compile(r"(同比|环比|按年(?:比较)?|按季|按月|(?:与|和|同)[^,;。、!?]{1,12}?相比|较[^,;。、!?]{1,12}?|(?<![占对相评攀类无])比(?![例重率])[^,;。、!?]{1,14}?)"
                        r"(?=(?:分别|均|都|也|则|还|又|共|有所|略有|小幅|大幅)?(?:" + _DIR_ALT +
-                       r"|多|少|高|低|快|慢|增|减|升|降|涨|跌))")
+                       r"|" + _COMPARE_CHARS + r"))")
 # 是前五年的3.2倍, 相当于去年同期的1.5倍: a multiple of a named baseline.
 _MULTIPLE_OF = re.compile(r"(?:是|为|相当于|达到|达|约为|约是|约)(?P<base>[^,;。、!?\d]{1,20}?)的$")
 # 年均上升10.9%, 平均每年增长8%: an average yearly change.
@@ -239,7 +235,7 @@ _RANK_CONTEXT = re.compile(r"(?:排名|排位|排行|排序|位居|位列|名列
                            r"全国|全省|全市|全区|全县|全州|全盟|全港|全澳|全台|同级|同类|省内|市内)"
                            r"[^,;。、!?第]{0,14}$")
 _RANK_REGION = re.compile(r"(?:全国|全省|全市|全区|全县|全州|全盟|全港|全澳|全台|同级|同类|省内|市内|系统内)$")
-_CLAUSE_CUT = re.compile(r"(?<!\d),|,(?!\d{3}(?!\d))|[;。!?:、]")  # not the comma of 11,913
+_CLAUSE_CUT = compile_scan(r"(?<!\d),|,(?!\d{3}(?!\d))|[;。!?:、]")  # not the comma of 11,913
 _SLOGAN_AFTER = re.compile(r"[零〇一二两三四五六七八九十]|必须|严禁|一律|不准|禁止|不得|坚持|维护|自信|意识|确保|到位|"
                            r"表率|全面")
 _QUOTED = re.compile(r"“[^“”\n]{0,12}”|\"[^\"\n]{0,12}\"|「[^「」\n]{0,12}」|『[^『』\n]{0,12}』|《[^《》\n]*》|〈[^〈〉\n]*〉")
@@ -282,6 +278,11 @@ def _clause(text: str, lo: int, s: int) -> str:
     return before[cuts[-1].end():] if cuts else before
 
 
+_PARENTHESIS = re.compile(r"[(（][^()（）]*[)）]")
+_BARE_BASELINE = re.compile(r"(?:同比|环比|按年)$")
+_WAN_YI = re.compile(r"[万亿]")
+
+
 def _read_direction(prefix: str, unit: str) -> tuple[str | None, str | None, bool, str | None]:
     """(direction, baseline, is_level, share_approx) read from the clause before a number."""
     if _LEVEL_END.search(prefix):
@@ -311,9 +312,9 @@ def _read_direction(prefix: str, unit: str) -> tuple[str | None, str | None, boo
     if direction:
         b = list(_BASELINE.finditer(prefix))
         if b:
-            baseline = re.sub(r"[(（][^()（）]*[)）]", "", b[-1].group(1)) or None
+            baseline = _PARENTHESIS.sub("", b[-1].group(1)) or None
     else:
-        bare = re.search(r"(?:同比|环比|按年)$", prefix)
+        bare = _BARE_BASELINE.search(prefix)
         baseline = bare.group(0) if bare else None
     return direction, baseline, False, share.group("w") if share else None
 
@@ -432,12 +433,12 @@ def _cell_role(cell: str) -> tuple[str, str]:
 
 
 def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[str], unit_line: str | None,
-                    row_label: str, unread: list[Unread]) -> Quantity | None:
-    """A bare number in a table cell, its unit and kind read from its column header."""
+                    row_label: str, unread: list[Unread]) -> Quantity | str:
+    """A bare number in a table cell, its unit and kind read from its column header; else the rejecting rule."""
     a, b = cell
     m = _CELL_NUMBER.fullmatch(text, a, b)
     if not m:
-        return None
+        return "bare_number"
     head = header[column] if column < len(header) else ""
     unit_info = None
     if m.group("pct"):
@@ -454,13 +455,13 @@ def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[
         if unit_info is None and _RATE_HEADER.search(head) or unit_info is None and _CHANGE_HEADER.search(head):
             unit_info = ("%", 1.0, "rate")
     if unit_info is None:
-        return None
+        return "unitless_cell"
     unit, mult, kind = unit_info
     written = re.sub(r"[ ,]", "", m.group("num"))
     value = _clean(read(written) * mult)
     if kind == "count" and unit_info[1] == 1.0 and not m.group("sign") and re.fullmatch(r"(19|20)\d\d", written) \
             and "年" in head:
-        return None
+        return "year"
     direction = None
     sign = m.group("sign")
     if _CHANGE_HEADER.search(head) or kind == "change":
@@ -472,8 +473,8 @@ def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[
     s = m.start("sign") if sign else m.start("num")
     e = m.end("pct") if m.group("pct") else m.end("num")
     if sign and kind != "change":
-        unread.append(Unread(s, e, text[s:e], "a signed cell outside a change column"))
-        return None
+        unread.append(Unread(s, e, text[s:e], reason("signed_cell"), "signed_cell"))
+        return "signed_cell"
     # The metric is the row's label where it names one, else the column's; a period names the time.
     row_role, row_text = _cell_role(row_label)
     head_role, head_text = _cell_role(head)
@@ -487,7 +488,7 @@ def _table_quantity(text: str, cell: tuple[int, int], column: int, header: list[
 
 
 def _table_row(text: str, line_start: int, line_end: int, cells: list[tuple[int, int]],
-               unread: list[Unread]) -> list[Quantity]:
+               unread: list[Unread], rejected: list[Rejected] | None) -> list[Quantity]:
     """Quantities of one table row: bare numbers through the header, written ones as prose."""
     header, unit_line = _table_header(text, line_start)
     out: list[Quantity] = []
@@ -500,22 +501,27 @@ def _table_row(text: str, line_start: int, line_end: int, cells: list[tuple[int,
         if column == 0:
             row_label = "" if bare else cell_text  # a numeric first column numbers the rows or names a year
             if not bare:
-                out.extend(q for q in _scan(text, a, b, unread) if q.kind != "duration")
+                out.extend(q for q in _scan(text, a, b, unread, rejected) if q.kind != "duration")
             continue
         if bare:
             q = _table_quantity(text, (a, b), column, header, unit_line, row_label, unread)
-            if q:
+            if q.__class__ is str:
+                if rejected is not None and q not in _UNREAD_RULES:
+                    rejected.append(Rejected(a, b, text[a:b], q))
+            else:
                 out.append(q)
         else:
-            out.extend(_scan(text, a, b, unread))
+            out.extend(_scan(text, a, b, unread, rejected))
     return out
 
 
 # ---- the scan ---------------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _fold_table() -> dict[str, str]:
-    """Traditional characters (and full-width forms) to Simplified, one character for one, offsets kept."""
+def _fold_table() -> tuple[dict[str, str], object, int]:
+    """Traditional characters (and full-width forms) to Simplified, one character for one, offsets kept; and a
+    lookup array marking their code points, with its last index (which marks none)."""
+    import numpy as np
     import opencc
 
     table = {}
@@ -526,7 +532,10 @@ def _fold_table() -> dict[str, str]:
         if len(key) == 1 and len(target) == 1 and key != target:
             table[key] = target
     table.update(zip("０１２３４５６７８９％，．：～", "0123456789%,.:~"))
-    return table
+    top = max(map(ord, table)) + 1
+    marks = np.zeros(top + 1, dtype=bool)
+    marks[[ord(c) for c in table]] = True
+    return table, marks, top
 
 
 _fold_cache: list = [None, ""]
@@ -538,26 +547,30 @@ def _fold(text: str) -> str:
     extract_figures calls find_quantities once per sentence with the same text: fold it once.
     """
     if _fold_cache[0] is not text:
-        table = _fold_table()
-        # Most texts are Simplified already: replace only the few characters that fold, if any.
-        present = set(text).intersection(table)
+        import numpy as np
+
+        table, marks, top = _fold_table()
         folded = text
-        if present:
+        # Most texts are Simplified already: look the code points up in one array operation, no string built.
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        if marks[np.minimum(codes, top)].any():
+            present = set(text).intersection(table)
             chars = re.compile("[" + "".join(re.escape(c) for c in present) + "]")
             folded = chars.sub(lambda m: table[m.group(0)], text)
         _fold_cache[0], _fold_cache[1] = text, folded
     return _fold_cache[1]
 
 
-def find_quantities(text: str, start: int = 0, end: int | None = None,
-                    unread: list[Unread] | None = None) -> list[Quantity]:
+def find_quantities(text: str, start: int = 0, end: int | None = None, unread: list[Unread] | None = None,
+                    rejected: list[Rejected] | None = None) -> list[Quantity]:
     """Quantities in text[start:end], with offsets into text, in text order.
 
-    Numbers seen where a figure would stand but not read with certainty are appended to unread, if given.
+    Numbers seen where a figure would stand but not read with certainty are appended to unread, if given;
+    candidates a rule of rejections.py keeps out (dates, ordinals, codes ...) to rejected, if given.
     """
     end = len(text) if end is None else end
     unread = [] if unread is None else unread
-    seen = len(unread)
+    seen, seen_rejected = len(unread), len(rejected) if rejected is not None else 0
     original, text = text, _fold(text)
     out: list[Quantity] = []
     pos = start
@@ -566,19 +579,23 @@ def find_quantities(text: str, start: int = 0, end: int | None = None,
         line_end = end if nl < 0 else nl
         cells = _cells(text[pos:line_end], pos) if "|" in text[pos:line_end] or "\t" in text[pos:line_end] else None
         if cells and len(cells) >= 2:
-            out.extend(_table_row(text, pos, line_end, cells, unread))
+            out.extend(_table_row(text, pos, line_end, cells, unread, rejected))
         else:
-            out.extend(_scan(text, pos, line_end, unread))
+            out.extend(_scan(text, pos, line_end, unread, rejected))
         pos = line_end + 1
     if original is not text:
         for q in out:
             q.surface = original[q.char_start:q.char_end]
         unread[seen:] = [u._replace(surface=original[u.char_start:u.char_end]) for u in unread[seen:]]
+        if rejected is not None:
+            rejected[seen_rejected:] = [r._replace(surface=original[r.char_start:r.char_end])
+                                        for r in rejected[seen_rejected:]]
     return out
 
 
-def _scan(text: str, start: int, end: int, unread: list[Unread]) -> list[Quantity]:
-    """Quantities of a stretch of prose, in text order; numbers seen but not read go to unread."""
+def _scan(text: str, start: int, end: int, unread: list[Unread], rejected: list[Rejected] | None) -> list[Quantity]:
+    """Quantities of a stretch of prose, in text order; numbers seen but not read go to unread, candidates a
+    rule rejects to rejected (if given)."""
     out: list[Quantity] = []
     quoted = None
     pos = start
@@ -593,10 +610,10 @@ def _scan(text: str, start: int, end: int, unread: list[Unread]) -> list[Quantit
                 if _LATIN.search(text, start, end) else []
         s = m.start()
         if quoted and any(a < s < b for a, b in quoted):
-            continue  # “六个一”, 《…30条》, “2·23”: names and slogans
-        if web and any(a <= s < b for a, b in web):
-            continue  # a web address, e-mail address, file name or percent-encoded text
-        if m.group("ratio"):
+            q = "quoted"  # “六个一”, 《…30条》, “2·23”: names and slogans
+        elif web and any(a <= s < b for a, b in web):
+            q = "web_address"
+        elif m.group("ratio"):
             q = _ratio(text, m, start)
         elif m.group("frac"):
             q = _fraction(text, m, start, unread)
@@ -610,7 +627,9 @@ def _scan(text: str, start: int, end: int, unread: list[Unread]) -> list[Quantit
                 m = _MASTER_SINGLE.match(text, s, end)
                 pos = m.end()
                 q = _number(text, m, start, unread)
-        if q is None:
+        if q.__class__ is str:
+            if rejected is not None and q not in _UNREAD_RULES:  # the unread went to unread already
+                rejected.append(Rejected(s, m.end(), text[s:m.end()], q))
             continue
         if out and _joins_bounds(text, out[-1], q):
             out[-1] = _bounded(text, out[-1], q)  # 1000件以上1500件以下, 大于10件小于20件: one range
@@ -664,12 +683,14 @@ def _ratio(text: str, m: re.Match, lo: int) -> Quantity | None:
     is_colon = "比" not in m.group("ratio")
     if is_colon and re.fullmatch(r"\d{1,2}", a) and re.fullmatch(r"\d{2}", b) and float(a) <= 24 and float(b) < 60 \
             and not re.search(r"比|比例|比率|之比", text[max(lo, m.start() - 6):m.start()]):
-        return None  # 08:22, 9:30: a time of day
+        return "time_of_day"  # 08:22, 9:30
     if is_colon and (_CLOCK_BEFORE.search(text, max(0, m.start() - 16), m.start())
                      or _CLOCK_AFTER.match(text, m.end())):
-        return None  # 10:30:15 and the tail of 15:42:07, or any h:mm after a date: a time, not a ratio
-    if read(a) == 0 or _neighbour_is_code(text, m.start(), m.end()):
-        return None
+        return "time_of_day"  # 10:30:15 and the tail of 15:42:07, or any h:mm after a date
+    if _neighbour_is_code(text, m.start(), m.end()):
+        return "in_code"
+    if read(a) == 0:
+        return "zero_ratio"
     return Quantity(surface=m.group("ratio"), char_start=m.start(), char_end=m.end(), value=read(b) / read(a),
                     unit="ratio", kind="ratio", precision=_decimals(b), rule="ratio")
 
@@ -700,7 +721,7 @@ def _fraction(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity
         value = read(m.group("frac")) * 100
     except Unreadable as err:
         unread.append(Unread(m.start(), m.end(), m.group("frac"), str(err)))
-        return None
+        return "unreadable_numeral"
     rule = "percent_cn" if den_w == "百" else "fraction"
     return _share_kind(text, lo, m.start(), m.end(), value, "%", rule, _decimals(num_w))
 
@@ -708,8 +729,10 @@ def _fraction(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity
 def _slash(text: str, m: re.Match, lo: int) -> Quantity | None:
     """1/3 as a share in %, unless it is part of a date, a path or a code."""
     a, b = read(m.group("sa")), read(m.group("sb"))
-    if not b or a >= b or _neighbour_is_code(text, m.start(), m.end()):
-        return None
+    if _neighbour_is_code(text, m.start(), m.end()):
+        return "in_code"
+    if not b or a >= b:
+        return "not_a_share"
     return _share_kind(text, lo, m.start(), m.end(), a / b * 100, "%", "fraction")
 
 
@@ -719,19 +742,19 @@ def _rank(text: str, m: re.Match, lo: int) -> Quantity | None:
     written = m.group("rk")
     if written is None:  # 首位, 榜首
         if not _RANK_CONTEXT.search(prefix):
-            return None
+            return "ordinal"
         value = 1.0
     else:
         value = try_read(written)
         if not value or value < 0 or m.group(0).endswith(("万", "亿")):
-            return None
+            return "ordinal"
         after = text[m.end():m.end() + 1]
         ends_phrase = not after or not ("\u4e00" <= after <= "\u9fff") or after in "的"
         if m.group("rks"):
             if not (ends_phrase or _RANK_CONTEXT.search(prefix)):
-                return None  # 第一名被告人
+                return "ordinal"  # 第一名被告人
         elif not (ends_phrase and (_RANK_CONTEXT.search(prefix) or _RANK_REGION.search(prefix))):
-            return None  # 第三卷, 第一种形态, 第二百六十四条
+            return "ordinal"  # 第三卷, 第一种形态, 第二百六十四条
     return Quantity(surface=m.group("rank"), char_start=m.start(), char_end=m.end(), value=value, unit="rank",
                     kind="rank", rule="rank")
 
@@ -749,7 +772,7 @@ def _counted_unit(text: str, lo: int, m: re.Match) -> str | None:
     """The classifier of a count written without one, from the noun right before it; None if none is named."""
     if not _CLAUSE_END.match(text, m.end()) or m.group("sign") or m.groupdict().get("n2"):
         return None
-    if not re.search(r"[万亿]", m.group("n1") + (m.group("m1") or "")):
+    if not _WAN_YI.search(m.group("n1") + (m.group("m1") or "")):
         return None
     noun = _COUNTED_BEFORE.search(text, max(lo, m.start("n1") - 12), m.start("n1"))
     return _COUNTED_NOUNS[noun.group("noun")] if noun else None
@@ -764,52 +787,56 @@ def _bounds(value: float, approx: str, step: float | None = None) -> dict:
     return {}
 
 
-def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity | None | object:
-    """A number with its unit; _NOT_A_RANGE when the match read two quantities as one range."""
-    g = m.groupdict()
-    n1, written_unit, currency = g["n1"], g["unit"], g["cur"]
-    has_range = bool(g.get("n2"))
-    if has_range and g["u1"] and g["u1"] != written_unit:
+def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity | str | object:
+    """A number with its unit, the name of the rule that rejects it, or _NOT_A_RANGE when the match read two
+    quantities as one range."""
+    written_unit, currency = m.group("unit", "cur")
+    ranged = m.re is _MASTER and m.group("n2")
+    if ranged and m.group("u1") and m.group("u1") != written_unit:
         return _NOT_A_RANGE
     if written_unit is None and not currency:
         written_unit = _counted_unit(text, lo, m)
         if written_unit is None:
-            return None
+            return "bare_number"  # the commonest rejection: decided before the match is read into a dict
+    g = m.groupdict()
+    n1 = g["n1"]
+    has_range = bool(g.get("n2"))
     if currency and written_unit not in (None, "元"):
-        return None
+        return "currency_with_unit"
     s = m.start("cur") if currency else m.start("sign") if g["sign"] else m.start("n1")
     e = m.end("unit") if g["unit"] else max(m.end(k) for k in ("n1", "yu1", "m1", "n2", "m2") if g.get(k))
     if not g["sign"] and _neighbour_is_code(text, s, m.end("n1")):
-        return None
+        return "in_code"
     if text[m.start("n1") - 1:m.start("n1")] == "第":
-        return None
+        return "ordinal"
 
     half = n1 == "半"
     bare_place = not half and n1[0] in "百千万亿" and m.start("n1") > 0 and text[m.start("n1") - 1] in "上近逾过超约"
     chinese = _is_chinese(n1)
     if chinese and n1 in ("零", "〇"):
-        return None
+        return "lone_zero"
     try:
         # 百余万 after 逾: the approximation inside a bare place word is read by _approx_before, not here.
         value1 = read(n1.replace("余", "").replace("多", "") if bare_place else n1)
     except Unreadable as err:
-        if written_unit != "年":  # 二〇一九年: a year written digit by digit, not a number left unread
-            unread.append(Unread(s, e, text[s:e], str(err)))
-        return None
+        if written_unit == "年":
+            return "year"  # 二〇一九年: a year written digit by digit, not a number left unread
+        unread.append(Unread(s, e, text[s:e], str(err)))
+        return "unreadable_numeral"
     if n1[:1] == "0" and n1[1:2].isdigit():
-        return None  # 048, 0318: a code or a broken number
+        return "leading_zero"  # 048, 0318: a code or a broken number
 
     unit, kind = _UNIT_TABLE[written_unit] if written_unit else (CURRENCIES.get(currency, "元"), "amount")
     if currency:
         unit, kind = {"人民币": "元", "RMB": "元", "HK$": "港元", "NT$": "新台币", "US$": "美元", "MOP": "澳门元",
                       "MOP$": "澳门元"}.get(currency, CURRENCIES.get(currency, currency)), "amount"
     if "兆" in n1 and kind != "amount":
-        unread.append(Unread(s, e, text[s:e], "兆 outside an amount (10^6 or 10^12)"))
-        return None
+        unread.append(Unread(s, e, text[s:e], reason("zhao_outside_amount"), "zhao_outside_amount"))
+        return "zhao_outside_amount"
     extra = 0.5 if written_unit in _HALF_UNITS else 0.0
     unit_over = written_unit in _OVER_UNITS
     if chinese and written_unit in _ARABIC_ONLY:
-        return None
+        return "place_name_count"
 
     mult1 = _mult_value(g["m1"])
     mult2 = _mult_value(g.get("m2"))
@@ -830,33 +857,33 @@ def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity |
     post = g["post"] or ""
     approx_word, ws = _approx_before(text, lo, s, bare_place)
     if bare_place and not approx_word:
-        return None
+        return "bare_place"
     if currency:
         ws = min(ws, s)
     if kind == "duration" and written_unit == "年":
         digits = n1.replace(",", "")
         if (not chinese and (len(digits.split(".")[0]) >= 3) and not (g["yu1"] or approx_word)) \
                 or re.match(r"\d|月|[上下]半年|全年", text[e:e + 3]) or text[max(lo, s - 2):s] == "民国":
-            return None  # 2020年, 109年 (Taiwan), 2019-2020年, 3年1月
+            return "year"  # 2020年, 109年 (Taiwan), 2019-2020年, 3年1月
     if kind == "duration" and written_unit == "日" and not (post in ("内", "以内", "之内") or approx_word or "." in n1
                                                           or _DAY_OK.search(text, max(lo, s - 2), s)):
-        return None  # 20日: a day of the month
+        return "date"  # 20日: a day of the month
     if kind == "duration" and written_unit in ("日", "天", "年", "周") and text[s - 1:s] == "月":
-        return None
+        return "date"
     if _PAGE_COUNTER.search(text, max(lo, ws - 8), ws):
-        return None  # 浏览次数:1234次: page furniture
+        return "page_counter"  # 浏览次数:1234次
     if kind == "duration" and _SENTENCE_CLASS.match(text, e):
-        return None  # 十年以上有期徒刑的: a class of sentences, not a length of time
+        return "sentence_class"  # 十年以上有期徒刑的
     if written_unit == "起" and (re.search(r"[自从]$", text[max(lo, s - 1):s]) or re.fullmatch(r"(?:19|20)\d\d", n1)):
-        return None  # 自2021起: a date
+        return "year"  # 自2021起
     if written_unit in ("名", "位") and text[max(lo, s - 1):s] == "前":
-        return None  # 前3名: a band of a ranking, not a count
+        return "ranking_band"  # 前3名
     if written_unit in ("条", "款") and re.search(r"(?:法|法典)$", text[max(lo, s - 2):s]):
-        return None  # 刑法264条
+        return "law_article"  # 刑法264条
     if written_unit == "个" and _SLOGAN_AFTER.match(text, e) and (chinese or text[e:e + 1] in _CN_DIGITS):
-        return None  # 四个意识, 三个一, 十个坚持
+        return "slogan"  # 四个意识, 三个一, 十个坚持
     if kind == "count" and text[e:e + 1] in ("+", "＋", "·"):
-        return None
+        return "name_with_mark"
 
     # Small Chinese-numeral counts are emitted only where they count people or cases (两名, 三家) or set a time
     # limit (七日内): set phrases (两级法院, 一站式, 三连降, 四类案件) stay out.
@@ -865,16 +892,16 @@ def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity |
         pass  # 每月安排一期: a count per period
     elif chinese and not half and top < 10 and kind in ("count", "duration", "measure"):
         if n1.startswith("一") and top < 2:
-            return None
+            return "set_phrase"
         if kind == "count" and (written_unit not in _SMALL_CN_UNITS or re.search(r"[第每这那哪其前后头上下]$",
                                                                                  text[max(lo, s - 1):s])):
-            return None
+            return "set_phrase"
         if kind == "duration" and post not in ("内", "以内", "之内"):
-            return None
+            return "set_phrase"
         if kind == "measure":
-            return None
+            return "set_phrase"
     if half and post not in ("内", "以内", "之内"):
-        return None
+        return "half"
 
     # Approximation: the word before, 余/多 inside, the word after.
     approx = "exact"
@@ -920,11 +947,11 @@ def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity |
         direction = compared  # 高于11个百分点: a difference, not an approximation
     sign = g["sign"]
     if sign and not (direction or baseline or _SIGN_GOVERNED.search(text, max(lo, s - 120), s)):
-        unread.append(Unread(s, e, text[s:e], "a sign with no change word to give it a direction"))
-        return None  # 负3.9%: a level below zero or a fall; reading it as either could be wrong
+        unread.append(Unread(s, e, text[s:e], reason("ungoverned_sign"), "ungoverned_sign"))
+        return "ungoverned_sign"  # 负3.9%
     if sign and kind in ("rate", "change", "count", "amount", "duration"):
         direction = "down" if sign in _DOWN_SIGNS else "up"
-        baseline = baseline or (re.search(r"(同比|环比|按年)$", text[max(lo, s - 2):s]) or [None])[0]
+        baseline = baseline or (_BARE_BASELINE.search(text, max(lo, s - 2), s) or [None])[0]
     if unit == "倍" and not direction:
         multiple = _MULTIPLE_OF.search(prefix)
         if multiple and value != 1:

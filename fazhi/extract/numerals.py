@@ -26,7 +26,6 @@ _DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {c: i 
 _DIGIT |= {"两": 2, "貳": 2, "陸": 6, "○": 0, "Ｏ": 0}
 _PLACE = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG = {"万": 4, "萬": 4, "亿": 8, "億": 8, "兆": 12}
-_ZEROS = frozenset("零〇○Ｏ")
 _CN_DIGITS = "".join(c for c in _DIGIT if c != "两")
 _TOKEN = re.compile(r"(?P<ar>\d+(?:\.\d+)?)|(?P<pt>点[" + _CN_DIGITS + r"]+)|(?P<zero>[零〇○Ｏ])"
                     r"|(?P<dg>[" + "".join(_DIGIT) + r"])|(?P<pl>[十拾百佰千仟])|(?P<big>[万萬亿億兆])|(?P<bad>.)")

@@ -99,7 +99,6 @@ _core_alternation = "|".join(sorted([*_CORES, *_COLLECTIVES, *_ANAPHORS], key=le
 CORE_RE = compile_scan(r"(?:[省市县区]委)?(?:" + _core_alternation + r")")
 _QUALIFIER_RE = re.compile(r"((?:全市|全省|全县|全区|全国|全州)?(?:两级|各级)|全市|全省|全县|全区|全国|全州|全盟|全港|全澳|本港|本澳|"
                            r"本市|本省|本县|本区)$")
-_RELATIVE_RE = re.compile(r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[和及与、联合向对在由被将同跟为]))([省市县区])$")
 _GENERIC_PLACE_RE = re.compile(r"(?:^|(?<=[^\u4e00-\u9fff]))([\u4e00-\u9fff]{2,3}?(?:省|市|县|区|州|乡|镇))$")
 _SUFFIXES = re.compile(r"^(.{2,}?)(?:(?:[\u4e00-\u9fff]{1,3}族)+)?(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|"
                        r"自治州|自治县|自治旗|地区|省|市|县|区|盟|旗)$")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .model import Quantity, Unread
+from .words import BASELINE_PERIOD_HEADERS
 
 _CELL_SPLIT = re.compile(r"[|｜\t]")
 # A number as a table writes it: 1 193, 4,865, 5.6, -7.78, with a footnote mark after it: 13 288(1), 719+.
@@ -23,6 +24,7 @@ _ROW_NUMBER = re.compile(r"^\d{1,3}[.、]?$")
 _PERIOD_HEADER = re.compile(r"^(?:(?:19|20)\d{2}年?(?:度)?|(?:19|20)\d{2}年[\d一二三四五六七八九十]{1,2}(?:[-至~—][\d一二三四五六七八九十]{1,2})?月份?|\d{2,3}年(?:度)?|[一二三四五六七八九〇零]{4}年.*|"
                             r"[(（]?[一二三四五六七八九十\d]{1,2}月至[一二三四五六七八九十\d]{1,3}月[)）]?|本期|本月|"
                             r"去年同期|上年同期|同期|上月|本年|上年)$")
+_YEAR_IN_HEADER = re.compile(r"(?:19|20)\d{2}|(?<!\d)\d{2,3}(?=年)")  # 2023年, 112年 (Taiwan)
 _CHANGE_HEADER = re.compile(r"增减|增幅|变动|变化|升降|同比|比较|差额|增长|涨跌")
 _RATE_HEADER = re.compile(r"率|百分比|百分率|%|比例|占比")
 _UNIT_LINE = re.compile(r"单位\s*[:：]\s*(人次|件次|人|件|宗|元|万元|天|日|个|起|次|%)")
@@ -378,16 +380,29 @@ def _column_headers(headers: list[list[str]], n: int) -> list[str | None]:
     """The period header over each of n value columns: the header row whose cells are periods, spread over them."""
     for row in reversed(headers):
         if all(_PERIOD_HEADER.match(h) for h in row):
-            return _spread(row, n, fill_last=True)
+            spread = _spread(row, n)
+            if spread[0] is None and len(row) < n:  # stacked periods over a table whose change columns come
+                spread = list(row) + [row[-1]] * (n - len(row))  # last: the last header is written over them
+            return spread
         cells = row[1:] if len(row) == n + 1 else row if len(row) == n else None  # 指标 over the row labels
         if cells and any(_PERIOD_HEADER.match(h) for h in cells):
-            # a change column after the period columns (增减(%), 同比) compares the last period with the one before
-            out, last = [], None
-            for h in cells:
-                last = h if _PERIOD_HEADER.match(h) else last
-                out.append(h if _PERIOD_HEADER.match(h) else last if _CHANGE_HEADER.search(h) else None)
-            return out
+            # a change column (增减(%), 同比) reports for the period the others are compared with
+            compared = _compared_period([h for h in cells if _PERIOD_HEADER.match(h)])
+            return [h if _PERIOD_HEADER.match(h) else compared if _CHANGE_HEADER.search(h) else None
+                    for h in cells]
     return [None] * n
+
+
+def _compared_period(periods: list[str]) -> str | None:
+    """The period a change column reports for: the latest year among the period columns (2022年 | 2023年 or
+    2023年 | 2022年), else the one period that is no baseline (本期 | 去年同期); None when that is unclear."""
+    years = [(int(m.group()), h) for h in periods if (m := _YEAR_IN_HEADER.search(h))]
+    if years and len(years) == len(periods):
+        latest = max(y for y, _ in years)
+        found = [h for y, h in years if y == latest]
+        return found[0] if len(found) == 1 else None
+    current = [h for h in periods if h not in BASELINE_PERIOD_HEADERS]
+    return current[0] if len(current) == 1 else None
 
 
 def _metric_header(headers: list[list[str]], n: int, k: int) -> str | None:
@@ -401,9 +416,8 @@ def _metric_header(headers: list[list[str]], n: int, k: int) -> str | None:
     return None
 
 
-def _spread(row: list[str], n: int, fill_last: bool = False) -> list[str | None]:
-    """Header cells over n columns: one each, spanning evenly, or (fill_last: stacked period headers over a
-    table whose change columns come last) in order with the last taking the rest."""
+def _spread(row: list[str], n: int) -> list[str | None]:
+    """Header cells over n columns: one each, or spanning evenly."""
     if not row:
         return [None] * n
     if len(row) == n:
@@ -413,8 +427,6 @@ def _spread(row: list[str], n: int, fill_last: bool = False) -> list[str | None]
         return [row[k // span] for k in range(n)]
     if len(row) == n + 1:
         return list(row[1:])  # the first header sits over the row labels
-    if len(row) < n and fill_last:
-        return list(row) + [row[-1]] * (n - len(row))
     return [None] * n
 
 
@@ -594,7 +606,7 @@ def read_run_table(text: str, header: list[tuple[int, str]], rows: list[RunRow],
         if row.chosen is None:
             reason = "no split into one number per column" if not row.parses else \
                 f"{len(row.parses)} splits and no total confirms one"
-            unread.append(Unread(row.start, row.start + len(row.nums), row.nums, reason))
+            unread.append(Unread(row.start, row.start + len(row.nums), row.nums, reason, "run_together_row"))
             continue
         for k, (a, b) in enumerate(row.chosen):
             value = float(row.nums[a:b].replace(" ", ""))

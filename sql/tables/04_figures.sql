@@ -21,7 +21,6 @@ create table if not exists figures (
     value_low       double,
     value_high      double,
     sentence_index  integer,
-    sentence        varchar,
     rule            varchar,
     metric_id       varchar,
     context_rule    varchar,
@@ -41,6 +40,8 @@ alter table figures add column if not exists table_column integer;
 alter table figures add column if not exists row_label varchar;
 alter table figures add column if not exists column_header varchar;
 alter table figures add column if not exists sum_of_parts double;
+-- A figure's sentence is sentences.text: a copy per figure was the sentence's length times its figures.
+alter table figures drop column if exists sentence;
 comment on table figures is 'One row per figure (a number that measures something) in a report, per docs/figures.md.';
 comment on column figures.doc_id is 'The document (documents.doc_id).';
 comment on column figures.figure_id is 'Stable key: the same figure of the same document has the same id on every run.';
@@ -63,8 +64,7 @@ comment on column figures.baseline is 'What a change is measured against: 同比
 comment on column figures.precision is 'Decimals as written (95.74% -> 2).';
 comment on column figures.value_low is 'Lowest value the approximation allows, where modelled (670余万元 -> 6700000).';
 comment on column figures.value_high is 'Highest value the approximation allows, where modelled (670余万元 -> 6800000).';
-comment on column figures.sentence_index is 'The sentence the figure is in (sentences.sentence_index).';
-comment on column figures.sentence is 'Text of that sentence.';
+comment on column figures.sentence_index is 'The sentence the figure is in (sentences.sentence_index; its text is sentences.text).';
 comment on column figures.rule is 'Which extraction rule produced the figure.';
 comment on column figures.context_rule is 'Which scope strategy set org and period, as "org:<rule> period:<rule>" (clause, sentence, paragraph, section heading or opening, document headline, opening, byline or issuer; table_header for table cells): the rule to look at when a figure has the wrong org or period.';
 comment on column figures.table_index is 'For a table cell: the table''s number in its document (0-based); null for figures in prose.';

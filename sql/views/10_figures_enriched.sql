@@ -7,7 +7,7 @@ select
     d.published_at,
     d.outlet,
     f.sentence_index,
-    f.sentence,
+    s.text as sentence,
     -- Cut from the sentence, not the document: substr counts characters from the start of the string.
     substr(s.text, greatest(f.char_start - s.char_start - 30, 0) + 1,
            least(f.char_start - s.char_start, 30) + (f.char_end - f.char_start) + 30) as context,
@@ -57,7 +57,7 @@ comment on column figures_enriched.title is 'As documents.title: Headline read f
 comment on column figures_enriched.published_at is 'As documents.published_at: Publication date and time from a 时间:/发布时间:/日期 line, when given.';
 comment on column figures_enriched.outlet is 'As documents.outlet: Outlet named on a 来源: line.';
 comment on column figures_enriched.sentence_index is 'As figures.sentence_index: The sentence the figure is in (sentences.sentence_index).';
-comment on column figures_enriched.sentence is 'As figures.sentence: Text of that sentence.';
+comment on column figures_enriched.sentence is 'Text of the figure''s sentence (sentences.text).';
 comment on column figures_enriched.surface is 'As figures.surface: The exact text of the figure: number, multiplier, approximation word and unit (documents.text[char_start:char_end]).';
 comment on column figures_enriched.value is 'As figures.value: The number in the canonical unit: 12.08亿元 -> 1208000000, 95.74% -> 95.74, 三分之一 -> 33.333.';
 comment on column figures_enriched.value_max is 'As figures.value_max: Upper end of a range (10至20件 -> 20); null otherwise.';

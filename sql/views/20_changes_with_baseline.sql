@@ -53,13 +53,14 @@ select
         when (c.unit = l.level_unit and c.unit <> '%') or (c.unit = 'pp' and l.level_unit = '%')
             then round(l.level_value - (case c.direction when 'down' then -c.value else c.value end), 4)
     end as baseline_value,
-    c.sentence,
+    s.text as sentence,
     c.figure_id,
     l.level_figure_id
 from changes c
 join documents d using (doc_id)
 left join metric_catalog m on m.metric_id = c.metric_id
-left join levels l on l.figure_id = c.figure_id;
+left join levels l on l.figure_id = c.figure_id
+left join sentences s on s.doc_id = c.doc_id and s.sentence_index = c.sentence_index;
 comment on view changes_with_baseline is 'Every change (同比上升2.1个百分点, 缩短65.2天, 下降12.9%) with its direction, what it is measured against (baseline), the level it belongs to and the value at the baseline that level and change imply.';
 comment on column changes_with_baseline.signed_change is 'The change with its sign: negative when down.';
 comment on column changes_with_baseline.baseline is 'What the change is measured against, as written: 同比, 环比, 较改革前, 比全省平均值 ….';
@@ -78,5 +79,5 @@ comment on column changes_with_baseline.unit is 'As figures.unit: Canonical unit
 comment on column changes_with_baseline.direction is 'As figures.direction: For kind = change only: up or down.';
 comment on column changes_with_baseline.level_value is 'Value of the level figure (figures.value of level_figure_id); null when the change has no level in its sentence.';
 comment on column changes_with_baseline.level_unit is 'Unit of the level figure (figures.unit of level_figure_id).';
-comment on column changes_with_baseline.sentence is 'As figures.sentence: Text of that sentence.';
+comment on column changes_with_baseline.sentence is 'Text of the change''s sentence (sentences.text).';
 comment on column changes_with_baseline.figure_id is 'As figures.figure_id: Stable key: the same figure of the same document has the same id on every run.';

@@ -36,8 +36,7 @@ comment on column figures_clean.baseline is 'As figures.baseline: What a change 
 comment on column figures_clean.precision is 'As figures.precision: Decimals as written (95.74% -> 2).';
 comment on column figures_clean.value_low is 'As figures.value_low: Lowest value the approximation allows, where modelled (670余万元 -> 6700000).';
 comment on column figures_clean.value_high is 'As figures.value_high: Highest value the approximation allows, where modelled (670余万元 -> 6800000).';
-comment on column figures_clean.sentence_index is 'As figures.sentence_index: The sentence the figure is in (sentences.sentence_index).';
-comment on column figures_clean.sentence is 'As figures.sentence: Text of that sentence.';
+comment on column figures_clean.sentence_index is 'As figures.sentence_index: The sentence the figure is in (sentences.sentence_index; its text is sentences.text).';
 comment on column figures_clean.rule is 'As figures.rule: Which extraction rule produced the figure.';
 comment on column figures_clean.metric_id is 'As figures.metric_id: The metric_catalog metric the label maps to (synonym, then head-of-label match; rule in fazhi/catalog.py); null when none fits.';
 comment on column figures_clean.context_rule is 'As figures.context_rule: Which scope strategy set org and period, as "org:<rule> period:<rule>" (clause, sentence, paragraph, section heading or opening, document headline, opening, byline or issuer; table_header for table cells): the rule to look at when a figure has the wrong org or period.';

@@ -442,3 +442,39 @@ def test_labels_lose_the_organization_and_the_share_verb(raw, surface, metric, o
 def test_whole_year_after_an_organization_is_the_period():
     f = figures_of("浙江高院通报2023年工作情况\n杭州中院全年审结案件4.1万件。")["4.1万件"]
     assert (f.metric, f.period_text, f.period_start) == ("审结案件", "全年", date(2023, 1, 1))
+
+
+# A sentence or line with thousands of figures (a flattened statistics page), runs of digits and numerals: the
+# extractor's cost per character stays the same as the input grows (issue 19).
+HOSTILE = ["12.3%，案件结案率", "1234567890", "1,2,3,", "万", "亿", "一二三四五", "收案5件\n", "该院法院检察院收案5件，",
+           "2023年1至9月收案5件，", "全市收案5件，", "法院分别收案5件和6件，"]
+
+
+@pytest.mark.parametrize("unit", HOSTILE)
+def test_extraction_cost_grows_linearly_on_hostile_text(unit, cost_growth):
+    from fazhi.extract import extract_figures
+    from fazhi.normalize import split_sentences
+
+    def run(text):
+        extract_figures(text, split_sentences(text), DocContext(doc_id="h"))
+
+    assert cost_growth(run, lambda n: unit * (n // len(unit)), 1500) < 8
+
+
+def test_figures_point_to_their_sentence_instead_of_copying_it():
+    import tracemalloc
+
+    from fazhi.extract import extract_figures
+    from fazhi.normalize import split_sentences
+
+    def peak(n):
+        text = "12.3%，案件结案率" * n
+        extract_figures(text[:100], split_sentences(text[:100]), DocContext(doc_id="w"))
+        tracemalloc.start()
+        figures = extract_figures(text, split_sentences(text), DocContext(doc_id="h"))
+        size = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert all(f.sentence_index == 0 for f in figures) and len(figures) == n
+        return size
+
+    assert peak(2000) / peak(500) < 8

@@ -9,6 +9,10 @@ from fazhi.normalize import normalize
 
 SPANNING = ("区域法院的案件量及结案数目\n案件量 | 结案数目 | |||\n---|---|---|---|---|\n2022 | 2023 | 2022 | 2023 |\n刑事管辖\n"
             "| ||||\n刑事案件 | 1 193 | 1 331 | 862 | 1 136 |\n民事 | 5 252 | 5 954 | 3 738 | 4 426 |\n")
+CURRENT_AND_BASELINE = ("昆明市中级人民法院收结案情况\n| 项目 | 本期 | 去年同期 | 同比(%) |\n| --- | --- | --- | --- |\n"
+                        "| 受理案件 | 1200 | 1000 | 20.0 |\n| 审结案件 | 1100 | 900 | 22.2 |\n")
+LATEST_FIRST = ("昆明市中级人民法院收结案情况\n| 项目 | 2023年 | 2022年 | 增减(%) |\n| --- | --- | --- | --- |\n"
+                "| 受理案件 | 1200 | 1000 | 20.0 |\n| 审结案件 | 1100 | 900 | 22.2 |\n")
 SIGNED = ("二零二三年 (一月至六月) |\n二零二四年 (一月至六月) |\n(一月至六月) |\n"
           "1. | 总体罪案 | 42 923 | 45 315 | + | 2 392 | + | 5.6 |\n"
           "3. | 凶杀案 (1) | 16 | 11 | - | 5 | - | 31.3 |\n"
@@ -34,6 +38,10 @@ def one(raw: str, surface: str):
     # sign cells make changes; the second change column of a pair, written with decimals, is in %
     (SIGNED, "2 392", 2392, "件", "change", "up", "总体罪案", "(一月至六月)", None),
     (SIGNED, "31.3", 31.3, "%", "change", "down", "凶杀案", "(一月至六月)", None),
+    # a change column reports for the period compared, never for the baseline: 本期 over 去年同期, the latest year
+    (CURRENT_AND_BASELINE, "20.0", 20.0, "%", "change", "up", "受理案件", "本期", "昆明市中级人民法院"),
+    (CURRENT_AND_BASELINE, "900", 900, "件", "count", None, "审结案件", "去年同期", "昆明市中级人民法院"),
+    (LATEST_FIRST, "22.2", 22.2, "%", "change", "up", "审结案件", "2023年", "昆明市中级人民法院"),
     (SIGNED, "45 315", 45315, "件", "count", None, "总体罪案", "二零二四年 (一月至六月)", None),
     # a group row names the classifier of the rows under it (犯罪被捕人数 -> 人)
     (SIGNED, "591", 591, "人", "count", None, "少年罪犯", "二零二三年 (一月至六月)", None),
