@@ -14,7 +14,7 @@ from .catalog import metric_id_for
 from .columnar import ArrowRows
 from .extract import DocContext, extract_figures
 from .extract.orgs import org_rows
-from .guard import Budget, run_guarded
+from .guard import DEFAULT_BUDGET, Budget, run_guarded
 from .ingest import IngestError, RawDocument, read_document, source_name_for
 from .metadata import extract_metadata
 from .normalize import normalize
@@ -160,7 +160,7 @@ def load_text_models() -> None:
     to_simplified("測試")
 
 
-def process_files(paths: list[Path], root: Path, budget: Budget | None = Budget()) -> BatchResult:
+def process_files(paths: list[Path], root: Path, budget: Budget | None = DEFAULT_BUDGET) -> BatchResult:
     """Ingest and process a batch of files (the load plan chose them).
 
     A file that fails lands in errors with its reason; the rest of the batch goes on. Under a budget (the
@@ -174,7 +174,7 @@ def process_files(paths: list[Path], root: Path, budget: Budget | None = Budget(
     result = BatchResult()
     rows = []
     outcomes = run_guarded(partial(_process_path, root=root), paths, budget)
-    for path, outcome in zip(paths, outcomes):
+    for path, outcome in zip(paths, outcomes, strict=True):
         if outcome.kind == "done":
             done, seconds, size = outcome.result
             for stage, s in seconds.items():

@@ -44,6 +44,9 @@ class Budget:
                 f"{format_size(self.memory) if self.memory else 'no memory limit'} per document")
 
 
+DEFAULT_BUDGET = Budget()
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What became of one item: its result, or why there is none (kind 'failed', 'over' or 'died')."""
@@ -320,7 +323,7 @@ def _child_main(fd: int, prctl: Callable | None, parent: int, work: Callable, it
                 break
         else:
             _send(fd, ("end",))
-    except BaseException:  # noqa: BLE001  (the parent sees the exit code and records the item it was on)
+    except BaseException:  # (the parent sees the exit code and records the item it was on)
         os._exit(70)
     os._exit(0)
 
