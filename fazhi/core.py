@@ -128,14 +128,14 @@ def process_documents(raws: list[RawDocument], timings: dict[str, float], errors
     return [_rows(_plain_rows(doc)) for doc in docs]
 
 
-def _process_path(path: Path, root: Path) -> tuple[dict | FileError, dict[str, float], int]:
-    """One file through every stage: its rows (without Arrow) or why there are none, seconds per stage, bytes."""
+def _process_path(path: Path, root: Path) -> tuple[dict | FileError, dict[str, float]]:
+    """One file through every stage: its rows (without Arrow) or why there are none, and seconds per stage."""
     seconds: dict[str, float] = defaultdict(float)
     started = time.perf_counter()
     try:
         raw = read_document(path, root)
     except IngestError as err:
-        return FileError(source_name_for(path, root), str(path), "ingest", str(err), err.transient), seconds, 0
+        return FileError(source_name_for(path, root), str(path), "ingest", str(err), err.transient), seconds
     finally:
         seconds["ingest"] += time.perf_counter() - started
     doc = _InProgress(raw)
@@ -144,11 +144,10 @@ def _process_path(path: Path, root: Path) -> tuple[dict | FileError, dict[str, f
         try:
             stage(doc)
         except Exception as err:  # one bad document must not stop the batch; the reason is recorded
-            return (FileError(raw.source_name, raw.source_path, "process", f"{type(err).__name__}: {err}"),
-                    seconds, raw.size_bytes)
+            return FileError(raw.source_name, raw.source_path, "process", f"{type(err).__name__}: {err}"), seconds
         finally:
             seconds[name] += time.perf_counter() - started
-    return _plain_rows(doc), seconds, raw.size_bytes
+    return _plain_rows(doc), seconds
 
 
 def load_text_models() -> None:
@@ -176,10 +175,9 @@ def process_files(paths: list[Path], root: Path, budget: Budget | None = DEFAULT
     outcomes = run_guarded(partial(_process_path, root=root), paths, budget)
     for path, outcome in zip(paths, outcomes, strict=True):
         if outcome.kind == "done":
-            done, seconds, size = outcome.result
+            done, seconds = outcome.result
             for stage, s in seconds.items():
                 result.seconds[stage] += s
-            result.bytes_read += size
             if isinstance(done, FileError):
                 result.errors.append(done)
             else:
