@@ -24,9 +24,12 @@ scoped_figures as (
        or ($warehouse_wide and warehouse_wide)
        or (doc_id in (select doc_id from scope) and not warehouse_wide)
 ),
--- only the scope's texts: joining every document's text costs as much as the whole warehouse, chunk after chunk
+-- only the scope's texts: joining every document's text costs as much as the whole warehouse, chunk after chunk.
+-- substr counts characters from the start of the text on each call (a document's length per figure), so each
+-- text is cut once, by one regex pass, into chunks of 64 characters, and a figure is read from its chunk and
+-- the next; only a figure longer than that is read from the whole text.
 scoped_documents as (
-    select doc_id, text from documents
+    select doc_id, text, regexp_extract_all(text, '(?s).{1,64}') as chunks from documents
     where $doc_ids is null or doc_id in (select doc_id from scope)
        or $warehouse_wide
           and doc_id in (select doc_id from figures where figure_id in (select figure_id from repeated_ids))
@@ -35,8 +38,11 @@ select
     f.doc_id, f.figure_id, f.surface, f.char_start, f.char_end, f.value, f.value_max, f.unit, f.kind,
     f.approx, f.direction, f.period_start, f.period_end, f.sum_of_parts,
     d.doc_id is not null as document_found,
-    case when d.doc_id is not null
-         then substr(d.text, f.char_start + 1, greatest(f.char_end - f.char_start, 0)) end as text_at_offsets,
+    case when d.doc_id is null then null
+         when f.char_start >= 0 and f.char_end <= f.char_start // 64 * 64 + 128
+             then substr(d.chunks[f.char_start // 64 + 1] || coalesce(d.chunks[f.char_start // 64 + 2], ''),
+                         f.char_start % 64 + 1, greatest(f.char_end - f.char_start, 0))
+         else substr(d.text, f.char_start + 1, greatest(f.char_end - f.char_start, 0)) end as text_at_offsets,
     f.value = floor(f.value) as value_is_whole
 from scoped_figures f
 left join scoped_documents d on d.doc_id = f.doc_id

@@ -302,23 +302,24 @@ def table_to_text(table) -> str:
     over each of them, a row label spanning rows stands in each row; a number is written once, never copied."""
     grid: list[list[str]] = []
     carried: dict[int, tuple[str, int]] = {}  # column -> (text, rows left) of a cell spanning rows
+
+    def fill_carried(row: list[str]) -> None:
+        while len(row) in carried:
+            text, left = carried[len(row)]
+            row.append(text)
+            if left <= 1:
+                del carried[len(row) - 1]
+            else:
+                carried[len(row) - 1] = (text, left - 1)
+
     for tr in table.find_all("tr"):
         if tr.find_parent("table") is not table:
             continue
         row: list[str] = []
         cells = tr.find_all(["td", "th"], recursive=False)
 
-        def fill_carried() -> None:
-            while len(row) in carried:
-                text, left = carried[len(row)]
-                row.append(text)
-                if left <= 1:
-                    del carried[len(row) - 1]
-                else:
-                    carried[len(row) - 1] = (text, left - 1)
-
         for cell in cells:
-            fill_carried()
+            fill_carried(row)
             text = re.sub(r"\s+", " ", cell.get_text(" ", strip=True))
             number = bool(_NUMBER_CELL.match(text))
             width, height = _span(cell, "colspan"), _span(cell, "rowspan")
@@ -327,7 +328,7 @@ def table_to_text(table) -> str:
                 if height > 1:
                     carried[len(row)] = ("" if number else text, height - 1)
                 row.append(shown)
-        fill_carried()
+        fill_carried(row)
         grid.append(row)
     return "\n".join(" | ".join(row) for row in grid if any(row))
 

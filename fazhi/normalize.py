@@ -149,7 +149,7 @@ def convert_lines(lines: list[Line]) -> list[Line]:
             continue
         src: list[int] = []
         matcher = SequenceMatcher(None, line.chars, conv, autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for _tag, i1, i2, j1, j2 in matcher.get_opcodes():
             for k in range(j2 - j1):
                 # Map replaced or inserted characters to the nearest source character of their block.
                 i = min(i1 + k, max(i1, i2 - 1)) if i2 > i1 else max(i1 - 1, 0)

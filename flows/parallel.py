@@ -9,9 +9,15 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import threading
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+# Worker processes import this module to find their functions: it imports no Prefect (nor Great Expectations),
+# so a worker holds only the text stages (measured: a worker with Prefect's task engine was ~400 MB).
 TASK_RUNNERS = ("process", "dask")
 
 
@@ -26,6 +32,103 @@ def warm_up() -> None:
 
     tokenizer()
     to_simplified("測試")
+
+
+def process_packed(paths: list[Path], root: Path, budget=None):
+    """A batch's whole work, where it runs: ingest, normalize, segment, extract (each document under budget, the
+    default one if None), then Arrow columns to send back."""
+    from fazhi.columnar import pack_batch
+    from fazhi.core import process_files
+    from fazhi.guard import DEFAULT_BUDGET
+
+    result = process_files(paths, root, budget or DEFAULT_BUDGET)
+    pack_batch(result)
+    return result
+
+
+class WorkerPool:
+    """Worker processes for the pure batch work, started with nothing but this module and the text stages.
+
+    Prefect's process pool runs the whole task engine in each worker (Prefect, its settings, an API client);
+    here Prefect's task runs stay in threads of the flow process (retries, states and logs as before) and each
+    hands its batch's pure work to a worker process. A pool whose worker died (killed, out of memory) is replaced,
+    so the task's retry runs on a fresh one.
+    """
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                # spawn, not fork: the flow process has threads (Prefect's) and a DuckDB connection to not copy.
+                self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                     initializer=warm_up)
+            return self._executor
+
+    def run(self, fn: Callable, *args):
+        """fn(*args) in a worker process; its exceptions are raised here."""
+        pool = self._pool()
+        try:
+            return pool.submit(fn, *args).result()
+        except BrokenProcessPool:
+            with self._lock:
+                if self._executor is pool:
+                    self._executor = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def close(self) -> None:
+        """Stop the worker processes (batches not started are cancelled)."""
+        with self._lock:
+            pool, self._executor = self._executor, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+# The pool of the flow run in progress in this process, if its batches go to worker processes.
+_pool: WorkerPool | None = None
+
+
+def run_batch(paths: list[Path], root: Path, budget=None):
+    """process_packed on this batch: in a worker process while a WorkerPool is running, else right here."""
+    pool = _pool
+    if pool is None:
+        return process_packed(paths, root, budget)
+    return pool.run(process_packed, paths, root, budget)
+
+
+class LocalProcesses:
+    """The "process" task runner with several workers: Prefect task runs in threads, their work in a WorkerPool.
+
+    Twice as many threads as workers, so a worker that finishes a batch finds the next one queued.
+    """
+
+    def __init__(self, workers: int):
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        self.workers = workers
+        self.threads = ThreadPoolTaskRunner(max_workers=2 * workers)
+        self.pool = WorkerPool(workers)
+
+    def __enter__(self):
+        global _pool
+        self.threads.__enter__()
+        _pool = self.pool
+        return self
+
+    def __exit__(self, *exc) -> None:
+        global _pool
+        _pool = None
+        try:
+            self.pool.close()
+        finally:
+            self.threads.__exit__(*exc)
+
+    def submit(self, task, parameters: dict, **options):
+        return self.threads.submit(task, parameters, **options)
 
 
 def _dask_worker_setup(dask_worker=None) -> None:
@@ -58,9 +161,7 @@ def make_task_runner(kind: str, workers: int, dask_address: str | None = None):
                                               "dashboard_address": None})
     if workers == 1:
         return None
-    from prefect.task_runners import ProcessPoolTaskRunner
-
-    return ProcessPoolTaskRunner(max_workers=workers, initializer=warm_up)
+    return LocalProcesses(workers)
 
 
 def _workers_share_the_api():

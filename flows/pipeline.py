@@ -20,7 +20,7 @@ from fazhi import console
 from fazhi.console import Stopped
 from fazhi import warehouse as wh
 from fazhi.columnar import pack_batch
-from fazhi.core import BatchResult, process_files
+from fazhi.core import BatchResult
 from fazhi.guard import DEFAULT_MEMORY, DEFAULT_SECONDS, Budget, format_size, parse_size
 from fazhi.ingest import discover, source_name_for
 from fazhi.plan import Action, LoadPlan, plan_load
@@ -28,7 +28,7 @@ from fazhi.records import FileError, RunCounts
 # Defined without Prefect, for the commands that run no flow.
 from fazhi.preflight import SAMPLE_CORPUS, InputError  # noqa: F401
 
-from .parallel import check_parallelism, in_flight_limit, make_task_runner, run_in_order, running
+from .parallel import check_parallelism, in_flight_limit, make_task_runner, run_batch, run_in_order, running
 
 DEFAULT_WAREHOUSE = wh.DEFAULT_WAREHOUSE
 BATCH_SIZE = 200
@@ -65,7 +65,7 @@ def process_batch(paths: list[Path], root: Path, budget: Budget) -> BatchResult:
     """Ingest, normalize, segment and extract one batch of files, each document under budget."""
     last_attempt = (task_run.run_count or 1) > READ_RETRIES
     try:
-        result = process_files(paths, root, budget)
+        result = run_batch(paths, root, budget)  # in a worker process when there are several
     except Exception as err:  # a fault outside any one document (a bug, memory): retried, then recorded per file
         if not last_attempt:
             raise

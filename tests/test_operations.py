@@ -164,14 +164,14 @@ def test_a_batch_that_keeps_failing_is_retried_then_recorded_per_file_and_the_ru
 
     attempts = []
 
-    def broken_process_files(paths, root, budget):
+    def broken_run_batch(paths, root, budget):
         attempts.append(len(paths))
         if len(paths) == 2:  # the second batch: a fault outside any one document
             raise MemoryError("cannot allocate")
-        return real_process_files(paths, root, budget)
+        return real_run_batch(paths, root, budget)
 
-    real_process_files = pipeline.process_files
-    monkeypatch.setattr(pipeline, "process_files", broken_process_files)
+    real_run_batch = pipeline.run_batch
+    monkeypatch.setattr(pipeline, "run_batch", broken_run_batch)
     monkeypatch.setattr(pipeline, "process_batch", pipeline.process_batch.with_options(retry_delay_seconds=0))
     db = tmp_path / "w.duckdb"
     summary = pipeline.etl(input_dir=str(sample_copy), warehouse=str(db), batch_size=3)

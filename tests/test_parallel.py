@@ -12,8 +12,8 @@ import pytest
 from conftest import SAMPLE
 from fazhi.columnar import ArrowRows, pack_batch
 from fazhi.core import process_files
-from fazhi.ingest import discover, doc_id_for
-from fazhi.flows.parallel import ParallelError, check_parallelism, run_in_order
+from fazhi.flows.parallel import ParallelError, WorkerPool, check_parallelism, process_packed, run_in_order
+from fazhi.ingest import discover
 
 DOC_TABLES = ("documents", "sentences", "tokens", "figures")
 # Columns that differ between runs by design.
@@ -133,6 +133,34 @@ def test_results_come_back_in_order_with_a_bounded_number_in_flight():
     # in_flight still running plus the one handed over: the flow loads it while the others run.
     assert max(pending_peak) <= 4 + 1
     assert list(run_in_order(work, ({"x": i} for i in range(3)), None, in_flight=4)) == [0, 1, 4]
+
+
+def test_a_worker_process_holds_the_text_stages_and_neither_prefect_nor_great_expectations(corpus):
+    from _worker_probe import imported
+
+    pool = WorkerPool(1)
+    try:
+        paths, _ = discover(corpus)
+        batch = pool.run(process_packed, paths[:2], corpus.absolute())
+        loaded = pool.run(imported, ("prefect", "great_expectations", "jieba", "opencc", "fazhi.core"))
+    finally:
+        pool.close()
+    assert len(batch.documents) == 2 and isinstance(batch.tokens, ArrowRows)
+    assert loaded == {"prefect": False, "great_expectations": False, "jieba": True, "opencc": True,
+                      "fazhi.core": True}
+
+
+def test_a_pool_whose_worker_died_is_replaced_for_the_next_batch(corpus):
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = WorkerPool(1)
+    try:
+        with pytest.raises(BrokenProcessPool):
+            pool.run(os._exit, 3)
+        paths, _ = discover(corpus)
+        assert len(pool.run(process_packed, paths[:1], corpus.absolute()).documents) == 1
+    finally:
+        pool.close()
 
 
 def test_options_that_do_not_fit_together_are_refused_in_one_line():

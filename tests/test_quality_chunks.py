@@ -218,3 +218,33 @@ def test_merged_outcome_sums_counts_and_recomputes_the_percent_without_missing_r
     assert merged.examples == ["a", "b", "c", "d", "x"] and merged.error == "boom"
     empty = quality._merged([(part(True, 0, 0, []), 0), (part(True, 0, 0, []), 0)])
     assert (empty.success, empty.element_count, empty.unexpected_percent) == (True, 0, None)
+
+
+def test_texts_at_offsets_are_read_exactly_across_chunk_boundaries_and_far_into_a_long_text():
+    """figures.sql and tokens.sql read offsets from 64-character chunks: every span must read as the text has it."""
+    import random
+
+    import duckdb
+
+    from fazhi import warehouse as wh
+    from fazhi.quality import suite_rows
+
+    rng = random.Random(7)
+    text = "".join(rng.choice("法院受理案件12345，。\n%") for _ in range(5000))
+    spans = [(s, s + n) for s in (0, 1, 62, 63, 64, 65, 127, 128, 4990) for n in (1, 2, 3, 64, 65, 70)
+             if s + n <= len(text)] + [(s, s + 200) for s in (0, 100, 4000)]
+    con = duckdb.connect()
+    wh.apply_schema(con)
+    con.execute("insert into documents (doc_id, source_name, text) values ('d', 'd.txt', ?)", [text])
+    for i, (a, b) in enumerate(spans):
+        con.execute("insert into figures (doc_id, figure_id, surface, char_start, char_end) values ('d', ?, ?, ?, ?)",
+                    [f"f{i}", text[a:b], a, b])
+        con.execute("insert into tokens (doc_id, token_index, token, char_start, char_end) values ('d', ?, ?, ?, ?)",
+                    [i, "x" if i % 5 == 0 else text[a:b], a, b])
+    figures = suite_rows(con, "figures")
+    read = dict(zip(figures["figure_id"], figures["text_at_offsets"], strict=True))
+    assert read == {f"f{i}": text[a:b] for i, (a, b) in enumerate(spans)}
+    # tokens.sql keeps only the suspect tokens: exactly those whose text differs from the document's
+    suspects = suite_rows(con, "tokens")
+    assert sorted(suspects["token_index"]) == [i for i, (a, b) in enumerate(spans) if i % 5 == 0 and text[a:b] != "x"]
+    assert all(row.text_at_offsets == text[row.char_start:row.char_end] for row in suspects.itertuples())
