@@ -25,6 +25,7 @@ class FazhiGroup(click.Group):
     """A click group that turns known errors into one clear line and exit code 1."""
 
     def invoke(self, ctx):
+        from .console import Stopped
         from .flows.parallel import ParallelError
         from .preflight import InputError
         from .quality import DataQualityFailed
@@ -35,6 +36,12 @@ class FazhiGroup(click.Group):
         except (WarehouseError, InputError, DataQualityFailed, ParallelError) as err:
             click.echo(f"error: {err}", err=True)
             sys.exit(1)
+        except Stopped as err:  # SIGTERM: the run is recorded as failed and nothing it started is left running
+            click.echo(f"error: {err}", err=True)
+            sys.exit(128 + err.signum)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted (Ctrl-C)", err=True)
+            sys.exit(130)
         except BrokenPipeError:  # the reader went away (`| head`): nothing more to say to it
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
@@ -54,6 +61,34 @@ def cli():
       fazhi run                                  # the bundled sample corpus -> warehouse/fazhi.duckdb
       fazhi run --input reports/ --warehouse data/fazhi.duckdb
     """
+
+
+class Size(click.ParamType):
+    """A memory size such as 512M or 2G (MiB without a unit; 0 for no limit), kept as text in that form."""
+
+    name = "SIZE"
+
+    def convert(self, value, param, ctx):
+        from .guard import format_size, parse_size
+
+        try:
+            return format_size(parse_size(value))
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
+def budget_options(command):
+    """--doc-seconds and --doc-memory: what one document may cost before it is recorded and skipped."""
+    from .guard import DEFAULT_MEMORY, DEFAULT_SECONDS, format_size
+
+    command = click.option(
+        "--doc-memory", type=Size(), default=format_size(DEFAULT_MEMORY), show_default=True,
+        help="Memory one document may add to the process working on it (e.g. 512M, 4G; 0: no limit). A document "
+             "over it is stopped and recorded in ingest_errors (stage budget); the run goes on.")(command)
+    return click.option(
+        "--doc-seconds", type=click.FloatRange(0), default=DEFAULT_SECONDS, show_default=True,
+        help="Seconds one document may take to read, normalize, segment and extract (0: no limit). A document "
+             "over it is stopped and recorded in ingest_errors (stage budget); the run goes on.")(command)
 
 
 def _quality_lines(q: dict | None) -> list[str]:
@@ -92,9 +127,10 @@ def _quality_lines(q: dict | None) -> list[str]:
               help="With --prune, remove documents even when more than half of the folder's would go.")
 @click.option("--follow-links", is_flag=True,
               help="Read files and folders that symlinks lead to outside the input folder (skipped by default).")
+@budget_options
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's own log lines (INFO and up), not only warnings.")
 def run(input_dir, warehouse, batch_size, prune, lock_timeout, fail_on_error, workers, task_runner,
-        dask_address, follow_links, force, verbose):
+        dask_address, follow_links, force, doc_seconds, doc_memory, verbose):
     """Run the ETL flow once on a folder of reports.
 
     \b
@@ -105,13 +141,14 @@ def run(input_dir, warehouse, batch_size, prune, lock_timeout, fail_on_error, wo
       fazhi run --input ~/reports --fail-on-error      # exit 1 when data quality finds a problem
       fazhi run --input ~/reports --workers 2          # two worker processes
       fazhi run --input ~/reports --task-runner dask --dask-address tcp://scheduler:8786
+      fazhi run --input ~/reports --doc-seconds 60 --doc-memory 1G   # a tighter budget per document
     """
     from .console import run_with_console
 
     run_with_console(dict(input_dir=input_dir, warehouse=warehouse, batch_size=batch_size, prune=prune,
                           lock_timeout=lock_timeout, fail_on_error=fail_on_error, workers=workers,
                           task_runner=task_runner, dask_address=dask_address, follow_links=follow_links,
-                          force=force), verbose, STARTED)
+                          force=force, doc_seconds=doc_seconds, doc_memory=doc_memory), verbose, STARTED)
 
 
 @cli.command()
@@ -127,7 +164,8 @@ def run(input_dir, warehouse, batch_size, prune, lock_timeout, fail_on_error, wo
 @click.option("--lock-timeout", type=click.FloatRange(0), default=600.0, show_default=True,
               help="Seconds a scheduled run waits for the warehouse lock.")
 @click.option("--fail-on-error", is_flag=True, help="A run ends failed when a data quality expectation fails.")
-def serve(cron, timezone, input_dir, warehouse, name, prune, lock_timeout, fail_on_error):
+@budget_options
+def serve(cron, timezone, input_dir, warehouse, name, prune, lock_timeout, fail_on_error, doc_seconds, doc_memory):
     """Serve the flow on a schedule (Prefect serve) until stopped with Ctrl-C.
 
     Needs a Prefect server: start one with `prefect server start` and point PREFECT_API_URL at it.
@@ -157,7 +195,8 @@ def serve(cron, timezone, input_dir, warehouse, name, prune, lock_timeout, fail_
     # Absolute paths: scheduled runs start in a process of their own, maybe from another folder.
     parameters = {"input_dir": str(input_dir.absolute()) if input_dir else None,
                   "warehouse": str(warehouse.absolute()) if warehouse else None,
-                  "prune": prune, "lock_timeout": lock_timeout, "fail_on_error": fail_on_error}
+                  "prune": prune, "lock_timeout": lock_timeout, "fail_on_error": fail_on_error,
+                  "doc_seconds": doc_seconds, "doc_memory": doc_memory}
     from .flows.serving import stop_promptly
 
     stop_promptly()

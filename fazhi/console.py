@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import signal
 import sys
+import threading
 import time
 from typing import IO, Iterator
 
 # Without a terminal (a log file, CI), a plain progress line at most this often.
 PLAIN_EVERY_S = 10.0
+# How long `fazhi run` may take to end once a signal stopped its flow, before it ends itself.
+STOP_GRACE_S = 8.0
 
 _display: "RunDisplay | None" = None
+_bounded_stop = False  # set while `fazhi run` runs a flow: see run_stopped()
 
 
 class RunDisplay:
@@ -179,6 +185,67 @@ def quiet_prefect_console(*types: type[BaseException]) -> None:
             handler.addFilter(drop)
 
 
+class Stopped(BaseException):
+    """The run was asked to stop by a signal (SIGTERM); a BaseException, so that no retry or handler absorbs it."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM raises Stopped in the main thread for the block, so the cleanups on the way out run.
+
+    Python's default for SIGTERM ends the process at once: no run row marked failed, and Prefect's temporary
+    server, in a process of its own, left running. During a flow Prefect's own handler comes first (it marks
+    the flow run crashed); it then sends SIGTERM again, which reaches this handler.
+    """
+    def on_sigterm(signum, frame):
+        raise Stopped(signum)
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_stopped(reason: str, exit_code: int) -> None:
+    """Called by the flow when Ctrl-C or SIGTERM stopped it, its run already recorded as failed.
+
+    Under `fazhi run` the process then ends within STOP_GRACE_S: Prefect reports the stop to its API, retrying
+    for minutes when that API is gone (Ctrl-C at a terminal reaches the temporary server too, and so does a
+    service manager's SIGTERM to the whole group). After the grace the processes this one started are ended
+    and it exits, saying so. Elsewhere (tests, `fazhi serve`, a Prefect worker) nothing changes.
+    """
+    if not _bounded_stop:
+        return
+
+    def end() -> None:
+        from .guard import end_children
+
+        print(f"error: {reason}; the run is recorded as failed (Prefect's API did not answer within "
+              f"{STOP_GRACE_S:.0f}s)", file=sys.stderr, flush=True)
+        end_children()
+        os._exit(exit_code)
+
+    timer = threading.Timer(STOP_GRACE_S, end)
+    timer.daemon = True
+    timer.start()
+
+
+@contextlib.contextmanager
+def bounded_stop() -> Iterator[None]:
+    """Let run_stopped() end this process for the block."""
+    global _bounded_stop
+    _bounded_stop = True
+    try:
+        yield
+    finally:
+        _bounded_stop = False
+
+
 def run_with_console(options: dict, verbose: bool, started: float) -> None:
     """`fazhi run`: check what can be checked, run the flow with a progress display, print the summary table.
 
@@ -207,8 +274,9 @@ def run_with_console(options: dict, verbose: bool, started: float) -> None:
     work = options["prune"] or not preflight.likely_unchanged(input_dir or preflight.SAMPLE_CORPUS,
                                                               warehouse or DEFAULT_WAREHOUSE)
     try:
-        with prefect_api(load_text_models=work and options["workers"] == 1 and options["task_runner"] == "process",
-                         import_validation=work):
+        with stop_on_sigterm(), bounded_stop(), prefect_api(
+                load_text_models=work and options["workers"] == 1 and options["task_runner"] == "process",
+                import_validation=work):
             summary = _run_flow(options, verbose)
     except ServerDidNotStart as err:
         raise preflight.InputError(f"{err} (a busy machine?): run again, raise "

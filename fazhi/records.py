@@ -10,7 +10,7 @@ class FileError:
 
     source_name: str
     source_path: str
-    stage: str  # discover, plan, ingest, process or load
+    stage: str  # discover, plan, ingest, process, budget or load
     error: str
     transient: bool = False  # a read that may succeed when the batch is retried
 

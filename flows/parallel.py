@@ -34,12 +34,14 @@ def warm_up() -> None:
     to_simplified("測試")
 
 
-def process_packed(paths: list[Path], root: Path):
-    """A batch's whole work, where it runs: ingest, normalize, segment, extract, then Arrow columns to send back."""
+def process_packed(paths: list[Path], root: Path, budget=None):
+    """A batch's whole work, where it runs: ingest, normalize, segment, extract (each document under budget, the
+    default one if None), then Arrow columns to send back."""
     from fazhi.columnar import pack_batch
     from fazhi.core import process_files
+    from fazhi.guard import DEFAULT_BUDGET
 
-    result = process_files(paths, root)
+    result = process_files(paths, root, budget or DEFAULT_BUDGET)
     pack_batch(result)
     return result
 
@@ -90,12 +92,12 @@ class WorkerPool:
 _pool: WorkerPool | None = None
 
 
-def run_batch(paths: list[Path], root: Path):
+def run_batch(paths: list[Path], root: Path, budget=None):
     """process_packed on this batch: in a worker process while a WorkerPool is running, else right here."""
     pool = _pool
     if pool is None:
-        return process_packed(paths, root)
-    return pool.run(process_packed, paths, root)
+        return process_packed(paths, root, budget)
+    return pool.run(process_packed, paths, root, budget)
 
 
 class LocalProcesses:
@@ -194,7 +196,13 @@ def running(runner) -> Iterator[Any]:
         if type(runner).__name__ == "DaskTaskRunner":
             with contextlib.suppress(Exception):  # warming up only saves time; the first batch does it anyway
                 runner._client.run(_dask_worker_setup)
-        yield runner
+        try:
+            yield runner
+        except BaseException as err:
+            if not isinstance(err, Exception):  # Ctrl-C or SIGTERM: stopping the pool must not wait for its batches
+                for process in multiprocessing.active_children():
+                    process.kill()
+            raise
 
 
 def in_flight_limit(workers: int, runner=None) -> int:

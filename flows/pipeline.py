@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,13 +12,16 @@ import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import TerminationSignal
 from prefect.runtime import flow_run, task_run
 from prefect.utilities.annotations import quote
 
 from fazhi import console
+from fazhi.console import Stopped
 from fazhi import warehouse as wh
 from fazhi.columnar import pack_batch
 from fazhi.core import BatchResult
+from fazhi.guard import DEFAULT_MEMORY, DEFAULT_SECONDS, Budget, format_size, parse_size
 from fazhi.ingest import discover, source_name_for
 from fazhi.plan import Action, LoadPlan, plan_load
 from fazhi.records import FileError, RunCounts
@@ -57,11 +61,11 @@ def open_warehouse(path: Path, lock_timeout: float):
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, retries=READ_RETRIES, retry_delay_seconds=[1, 5])
-def process_batch(paths: list[Path], root: Path) -> BatchResult:
-    """Ingest, normalize, segment and extract one batch of files."""
+def process_batch(paths: list[Path], root: Path, budget: Budget) -> BatchResult:
+    """Ingest, normalize, segment and extract one batch of files, each document under budget."""
     last_attempt = (task_run.run_count or 1) > READ_RETRIES
     try:
-        result = run_batch(paths, root)  # in a worker process when there are several
+        result = run_batch(paths, root, budget)  # in a worker process when there are several
     except Exception as err:  # a fault outside any one document (a bug, memory): retried, then recorded per file
         if not last_attempt:
             raise
@@ -243,17 +247,19 @@ def _record_not_loaded(run: Run, errors: list[FileError], loaded_names: dict[str
         logger.warning("not loaded: %s (%s): %s", e.source_name, e.stage, e.error, extra={"fazhi_in_summary": True})
 
 
-def load_batches(run: Run, plan: LoadPlan, batch_size: int, runner, workers: int) -> None:
+def load_batches(run: Run, plan: LoadPlan, batch_size: int, runner, workers: int, budget: Budget) -> None:
     """Process the plan's new and changed files in batches (in workers when there are) and load each batch."""
     logger = get_run_logger()
     # Appending a batch gains nothing from DuckDB's threads (measured: 40% more CPU for the same load), and
     # while batches load the cores belong to the text stages; validation gets them back after.
     run.con.execute("set threads = 1")
     progress = Progress(run.counts.seen, logger)
+    if plan.to_process:
+        logger.info("budget: %s (--doc-seconds, --doc-memory)", budget.describe())
     done = run.counts.seen - len(plan.to_process)  # unchanged, duplicate and unreadable files need no batch
     replaced = plan.replaced
     batch_lists = _batches(plan.to_process, batch_size)
-    results = run_in_order(process_batch, ({"paths": b, "root": run.root} for b in batch_lists),
+    results = run_in_order(process_batch, ({"paths": b, "root": run.root, "budget": budget} for b in batch_lists),
                            runner if batch_lists else None, in_flight_limit(workers, runner))
     for batch_paths, batch in zip(batch_lists, results):
         load_started = time.perf_counter()
@@ -293,9 +299,20 @@ def finish_run(run: Run, fail_on_error: bool, snapshot: bool) -> dict | None:
     return quality
 
 
+def _stop_reason(err: BaseException) -> str | None:
+    """Why a run was stopped from outside (Ctrl-C, SIGTERM), in words; None for any other error."""
+    if isinstance(err, KeyboardInterrupt):
+        return "interrupted (Ctrl-C or SIGINT)"
+    if isinstance(err, Stopped):
+        return str(err)
+    if isinstance(err, TerminationSignal):  # Prefect's SIGTERM handler, in place while a flow runs
+        return f"stopped by {signal.Signals(err.signal).name}"
+    return None
+
+
 def _failure(run: Run, err: BaseException) -> Exception | None:
     """Record the run as failed; the one-line error to raise instead of err, or None to raise err itself."""
-    reason = wh.describe(err)
+    reason = _stop_reason(err) or wh.describe(err)
     unrecorded = wh.record_failure(run.con, run.db_path, run.run_id, run.counts, run.seconds(), reason)
     if isinstance(err, duckdb.Error) and "Corrupt database file" in str(err):
         return wh.WarehouseDamaged(
@@ -307,6 +324,17 @@ def _failure(run: Run, err: BaseException) -> Exception | None:
             (f"and run {run.run_id} is recorded as failed" if unrecorded is None else
              f"but run {run.run_id} could not be recorded as failed ({unrecorded})"))
     return None
+
+
+def document_budget(seconds: float, memory: str | int) -> Budget:
+    """The budget of each document from the flow's parameters, or InputError naming the one that is wrong."""
+    try:
+        size = parse_size(memory)
+    except ValueError as err:
+        raise InputError(f"doc_memory (--doc-memory): {err}") from None
+    if seconds < 0:
+        raise InputError(f"doc_seconds (--doc-seconds) cannot be negative: {seconds}")
+    return Budget(float(seconds), size)
 
 
 def _open(db_path: Path, lock_timeout: float) -> duckdb.DuckDBPyConnection:
@@ -323,7 +351,8 @@ def _open(db_path: Path, lock_timeout: float) -> duckdb.DuckDBPyConnection:
 def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: int = BATCH_SIZE,
         prune: bool = False, lock_timeout: float = wh.LOCK_TIMEOUT_S, snapshot: bool = True,
         workers: int = 1, task_runner: str = "process", dask_address: str | None = None,
-        fail_on_error: bool = False, follow_links: bool = False, force: bool = False) -> dict:
+        fail_on_error: bool = False, follow_links: bool = False, force: bool = False,
+        doc_seconds: float = DEFAULT_SECONDS, doc_memory: str = format_size(DEFAULT_MEMORY)) -> dict:
     """Turn a folder of reports into the warehouse: new or changed files are loaded, unchanged ones skipped.
 
     prune removes documents whose file disappeared (at most half of the folder's unless force); lock_timeout is
@@ -332,7 +361,9 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
     cluster ("dask", at dask_address or a local one); with one worker and "process" they run in the flow's own
     process. After loading, the data is validated (expectations/); fail_on_error makes the run fail when an
     expectation fails. follow_links reads files and folders that symlinks lead to outside the input folder
-    (skipped and recorded otherwise).
+    (skipped and recorded otherwise). Each document gets doc_seconds of wall time and doc_memory (e.g. "4G") of
+    memory in a child process (0: no limit); one over it, or whose process dies, is recorded in ingest_errors
+    and the run goes on.
     """
     logger = get_run_logger()
     started = time.monotonic()
@@ -342,6 +373,7 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
     if not root.is_dir():
         raise InputError(f"input folder {root} does not exist or is not a folder")
     check_parallelism(task_runner, workers, dask_address)
+    budget = document_budget(doc_seconds, doc_memory)
     paths, walk_problems = discover(root, follow_links)
     logger.info("found %d report files under %s", len(paths), root)
 
@@ -352,11 +384,14 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
             plan = prepare_run(run, paths, walk_problems, prune, force)
             runner = batch_scope.enter_context(running(
                 make_task_runner(task_runner, workers, dask_address) if plan.to_process else None))
-            load_batches(run, plan, batch_size, runner, workers)
+            load_batches(run, plan, batch_size, runner, workers, budget)
         quality = finish_run(run, fail_on_error, snapshot)
         details = console.run_details(run.con, run.run_id)
     except BaseException as err:  # Ctrl-C too: the run is recorded as failed, committed batches stay
         instead = _failure(run, err)
+        stopped = _stop_reason(err)
+        if stopped:
+            console.run_stopped(stopped, 130 if isinstance(err, KeyboardInterrupt) else 128 + signal.SIGTERM)
         if instead is not None:
             raise instead from None
         raise

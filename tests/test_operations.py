@@ -141,11 +141,11 @@ def test_a_read_that_fails_once_is_retried_by_prefect(prefect_harness, tmp_path,
     from fazhi import ingest
 
     real_read = ingest.read_capped
-    failures = []
+    failed = tmp_path / "failed-once"  # a file, not a variable: the read happens in the guard's child process
 
     def read_failing_once(path):
-        if path.name == "flaky.txt" and not failures:
-            failures.append(path)
+        if path.name == "flaky.txt" and not failed.exists():
+            failed.touch()
             raise OSError(errno.EIO, "Input/output error", str(path))
         return real_read(path)
 
@@ -153,7 +153,7 @@ def test_a_read_that_fails_once_is_retried_by_prefect(prefect_harness, tmp_path,
     monkeypatch.setattr(pipeline, "process_batch", pipeline.process_batch.with_options(retry_delay_seconds=0))
     db = tmp_path / "w.duckdb"
     summary = pipeline.etl(input_dir=str(corpus), warehouse=str(db))
-    assert failures, "the read did fail once"
+    assert failed.exists(), "the read did fail once"
     assert summary["loaded"] == 2 and summary["failed"] == 0
     assert query(db, "select count(*) from ingest_errors") == [(0,)]
 
@@ -164,14 +164,14 @@ def test_a_batch_that_keeps_failing_is_retried_then_recorded_per_file_and_the_ru
 
     attempts = []
 
-    def broken_process_files(paths, root):
+    def broken_run_batch(paths, root, budget):
         attempts.append(len(paths))
         if len(paths) == 2:  # the second batch: a fault outside any one document
             raise MemoryError("cannot allocate")
-        return real_process_files(paths, root)
+        return real_run_batch(paths, root, budget)
 
-    real_process_files = pipeline.process_files
-    monkeypatch.setattr(pipeline, "process_files", broken_process_files)
+    real_run_batch = pipeline.run_batch
+    monkeypatch.setattr(pipeline, "run_batch", broken_run_batch)
     monkeypatch.setattr(pipeline, "process_batch", pipeline.process_batch.with_options(retry_delay_seconds=0))
     db = tmp_path / "w.duckdb"
     summary = pipeline.etl(input_dir=str(sample_copy), warehouse=str(db), batch_size=3)
@@ -411,6 +411,140 @@ def test_sigkill_inside_the_load_transaction_leaves_no_row_of_its_documents(samp
         assert query(db, f"select count(distinct doc_id) from {table}") == [(2,)], table
     assert query(db, "select count(*) from documents d join sentences s using (doc_id) join figures f using (doc_id)"
                      " where d.run_id = 'killed'") == [(0,)]
+
+
+# ---- a budget per document, and stopping a run -------------------------------------------------------------
+
+HOSTILE = "第一号难题:全市法院受理案件57876件。"  # the documents holding this are made slow or deadly below
+
+
+def hostile_stage(monkeypatch, action) -> None:
+    """Run action(document) before the extract stage of every document holding HOSTILE (in the guard's child)."""
+    import fazhi.core as core
+
+    def extract(doc):
+        if HOSTILE in doc.raw.raw_text:
+            action(doc)
+        real_extract(doc)
+
+    real_extract = core._extract
+    monkeypatch.setattr(core, "STAGES", tuple((name, extract if name == "extract" else stage)
+                                              for name, stage in core.STAGES))
+
+
+@pytest.mark.parametrize("action, budget, stage, error", [
+    (lambda doc: time.sleep(60), {"doc_seconds": 1}, "budget",
+     "over the time budget: still processing after 1s, limit 1s per document (--doc-seconds)"),
+    (lambda doc: [time.sleep(0.002) or bytearray(2**20) for _ in range(1024)], {"doc_memory": "64M"}, "budget",
+     "over the memory budget: used "),
+    (lambda doc: os.kill(os.getpid(), signal.SIGKILL), {}, "process",
+     "its worker process died (killed by SIGKILL, e.g. by the kernel out of memory) while processing it"),
+])
+def test_a_document_over_budget_or_whose_worker_dies_is_recorded_and_the_others_load(
+        prefect_harness, sample_copy, tmp_path, monkeypatch, action, budget, stage, error):
+    from fazhi.flows.pipeline import etl
+
+    (sample_copy / "0-hostile.txt").write_text(HOSTILE, encoding="utf-8")  # first in its batch, and
+    (sample_copy / "2-hostile.txt").write_text("另一份" + HOSTILE, encoding="utf-8")  # in the middle of it
+    hostile_stage(monkeypatch, action)
+    db = tmp_path / "w.duckdb"
+    started = time.monotonic()
+    summary = etl(input_dir=str(sample_copy), warehouse=str(db), batch_size=4, **budget)
+    assert time.monotonic() - started < 240  # two documents sleeping 60 s each were stopped, not waited for
+    samples = sorted(p.name for p in SAMPLE.iterdir())
+    assert sorted(r[0] for r in query(db, "select source_name from documents")) == samples
+    errors = query(db, "select source_name, stage, error from ingest_errors order by source_name")
+    assert [(name, st) for name, st, _ in errors] == [("0-hostile.txt", stage), ("2-hostile.txt", stage)]
+    assert all(e.startswith(error) for _, _, e in errors), errors
+    assert (summary["loaded"], summary["failed"]) == (len(samples), 2)
+    assert query(db, "select status from runs") == [("completed",)]
+    for table in DOC_TABLES:  # the documents that loaded are whole
+        assert query(db, f"select count(distinct doc_id) from {table}") == [(len(samples),)], table
+
+
+def test_a_bad_budget_is_one_line(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "fazhi", "run", "--input", str(SAMPLE), "--warehouse",
+                           str(tmp_path / "w.duckdb"), "--doc-memory", "lots"], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 2
+    assert "Invalid value for '--doc-memory': not a size: 'lots' (write e.g. 512M, 4G or 0 for no limit)" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "w.duckdb").exists()
+
+
+SLOW_RUN = """
+import sys, time
+import fazhi.core as core
+
+real_extract = core._extract
+
+def slow_extract(doc):  # a corpus whose every document takes a second
+    time.sleep(1)
+    real_extract(doc)
+
+core.STAGES = tuple((name, slow_extract if name == "extract" else stage) for name, stage in core.STAGES)
+if __name__ == "__main__":
+    from fazhi.cli import main
+    sys.argv[0] = "fazhi"
+    main()
+"""
+
+
+@pytest.mark.parametrize("sig, to_group, code, reason", [
+    (signal.SIGTERM, False, 128 + signal.SIGTERM, "stopped by SIGTERM"),  # a supervisor stopping the run
+    (signal.SIGINT, True, 130, "interrupted (Ctrl-C or SIGINT)"),  # Ctrl-C at a terminal: the whole group
+])
+def test_a_signal_ends_a_run_within_seconds_marked_failed_with_nothing_left_running(tmp_path, sig, to_group, code,
+                                                                                     reason):
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus, copies=4)
+    db = tmp_path / "w.duckdb"
+    script = tmp_path / "slow_run.py"
+    script.write_text(SLOW_RUN, encoding="utf-8")
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PYTHONUNBUFFERED": "1"}
+    env.pop("PREFECT_API_URL", None)  # the run starts its own temporary server, which must not outlive it
+    proc = subprocess.Popen([sys.executable, str(script), "run", "--input", str(corpus), "--warehouse", str(db),
+                             "--batch-size", "5"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    seen = []
+    try:
+        for line in proc.stdout:
+            seen.append(line)
+            if line.startswith("files 0 of"):  # the flow is under way, the first batch in the guard's child
+                break
+        else:
+            pytest.fail("no progress line:\n" + "".join(seen[-20:]))
+        time.sleep(2)
+        workers = [pid for pid in process_group(proc.pid) if pid != proc.pid]
+        assert len(workers) >= 2, "the temporary server and the guard's child run beside the flow"
+        stopped_at = time.monotonic()
+        os.killpg(proc.pid, sig) if to_group else proc.send_signal(sig)
+        out, _ = proc.communicate(timeout=60)
+        took = time.monotonic() - stopped_at
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert took < 20, f"took {took:.1f}s"
+    assert proc.returncode == code, out[-2000:]
+    assert f"error: {reason}" in out and "Traceback" not in out
+    assert process_group_gone(proc.pid, timeout=10), f"left running: {process_group(proc.pid)}"
+    assert query(db, "select status, message from runs") == [("failed", reason)]
+
+
+def process_group(pgid: int) -> list[int]:
+    """The live processes of a process group (zombies left out)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rfind(")") + 2:].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
 
 
 # ---- concurrent access ------------------------------------------------------------------------------------

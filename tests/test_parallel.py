@@ -76,7 +76,7 @@ def test_packing_keeps_every_row(corpus):
     assert {t: list(getattr(batch, t)) for t in plain} == plain
 
 
-def test_a_batch_taken_stage_by_stage_gives_each_document_the_rows_it_gets_alone(corpus):
+def test_a_batch_processed_together_gives_each_document_the_rows_it_gets_alone(corpus):
     paths, _ = discover(corpus)
     together = process_files(paths[:4], corpus)
     alone = [process_files([path], corpus) for path in paths[:4]]

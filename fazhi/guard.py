@@ -1,0 +1,387 @@
+"""Work on a batch's items one by one in a forked child that this process watches and kills when one goes over
+its budget of time or memory; an item whose child dies takes only itself with it.
+
+Forked, not spawned: the child starts with jieba's dictionary and OpenCC already loaded (copy-on-write, a few
+milliseconds per batch). The budget is enforced from outside the process doing the work, so a regular
+expression stuck in C code or a runaway allocation cannot escape it; SIGTERM and Ctrl-C reach this process,
+which waits in a poll loop, and the child is killed on the way out. Linux only (/proc, fork).
+"""
+from __future__ import annotations
+
+import faulthandler
+import functools
+import gc
+import os
+import pickle
+import re
+import select
+import signal
+import struct
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+DEFAULT_SECONDS = 300.0
+DEFAULT_MEMORY = 2 * 2**30
+# How often the parent looks at the child's clock and memory.
+TICK_S = 0.05
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+_HEADER = struct.Struct("<Q")
+_UNITS = {"": 2**20, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one item may cost: seconds of wall time and bytes of memory added to its process (0: no limit)."""
+
+    seconds: float = DEFAULT_SECONDS
+    memory: int = DEFAULT_MEMORY
+
+    def describe(self) -> str:
+        """The budget in words, for logs."""
+        return (f"{_seconds(self.seconds) if self.seconds else 'no time limit'}, "
+                f"{format_size(self.memory) if self.memory else 'no memory limit'} per document")
+
+
+DEFAULT_BUDGET = Budget()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one item: its result, or why there is none (kind 'failed', 'over' or 'died')."""
+
+    kind: str  # done, failed (the work raised), over (over budget, killed), died (its process died)
+    result: Any = None
+    reason: str = ""
+    seconds: float = 0.0  # wall time of the item, as the parent saw it
+    memory: int = 0  # the most memory it had added to its process when the parent looked (every TICK_S)
+
+
+def parse_size(text: str | int) -> int:
+    """Bytes in a size such as 512M, 4G, 1.5GiB or 2048 (MiB when no unit is given); ValueError otherwise."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", str(text), re.IGNORECASE)
+    if not found:
+        raise ValueError(f"not a size: {text!r} (write e.g. 512M, 4G or 0 for no limit)")
+    return int(float(found.group(1)) * _UNITS[found.group(2).lower()])
+
+
+def format_size(n: int) -> str:
+    """A byte count the way parse_size reads it back (4G, 512M)."""
+    if n == 0:
+        return "0"
+    for unit in ("T", "G", "M", "K"):
+        size = _UNITS[unit.lower()]
+        if n >= size and n % size == 0:
+            return f"{n // size}{unit}"
+    return f"{n / 2**20:.1f}M"
+
+
+def _seconds(s: float) -> str:
+    return f"{s:g}s"
+
+
+def rss(pid: int | str = "self") -> int:
+    """Resident memory of a process in bytes (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def run_guarded(work: Callable[[Any], Any], items: Sequence, budget: Budget) -> list[Outcome]:
+    """work(item) for every item, in forked children under budget; an Outcome per item, in order.
+
+    The child streams each result back as it finishes, so the results of items done before one that goes over
+    budget or dies are kept; a new child takes the items after it.
+    """
+    outcomes: list[Outcome | None] = [None] * len(items)
+    start = 0
+    while start < len(items):
+        child = _Child(work, items, start, budget)
+        try:
+            start = child.watch(outcomes)
+        finally:
+            child.kill()
+    return outcomes  # type: ignore[return-value]
+
+
+class _Child:
+    """One forked child working on items[start:], and what the parent knows of it."""
+
+    def __init__(self, work: Callable, items: Sequence, start: int, budget: Budget):
+        self.budget, self.count, self.start = budget, len(items), start
+        prctl = _prctl()
+        read_fd, write_fd = os.pipe()
+        parent = os.getpid()
+        with warnings.catch_warnings():  # Python 3.12 warns about forking a process that has threads
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(read_fd)
+            _child_main(write_fd, prctl, parent, work, items, start, budget)
+        os.close(write_fd)
+        self.pid, self.fd, self.status = pid, read_fd, None
+        self.buffer = bytearray()
+
+    def watch(self, outcomes: list) -> int:
+        """Collect the child's results until it ends; the index of the first item it left undone."""
+        self.outcomes, self.current, self.since, self.base, self.next = outcomes, None, 0.0, 0, self.start
+        self.peak = 0
+        checked = time.monotonic()
+        while True:
+            messages = self._receive(TICK_S)
+            now = time.monotonic()
+            # While results stream in, the clock, memory and exit status are looked at once a tick, not per message.
+            due = not messages or now - checked >= TICK_S
+            ended = messages is _EOF or (due and self._reap(block=False))
+            if ended:
+                messages = ([] if messages is _EOF else messages) + self._drain()
+            for message in messages:
+                finished = self._take(message)
+                if finished is not None:
+                    self._reap(block=True)
+                    return finished
+            if ended:
+                self._reap(block=True)
+                if self.current is None:  # between items: nothing is lost
+                    return self.next
+                outcomes[self.current] = self._outcome("died", f"its worker process died ({self.death()}) "
+                                                               f"while processing it")
+                return self.current + 1
+            if self.current is None or not due:
+                continue
+            checked = now
+            elapsed = now - self.since
+            if self.budget.seconds and elapsed > self.budget.seconds:
+                self.kill()
+                outcomes[self.current] = self._outcome("over", (
+                    f"over the time budget: still processing after {elapsed:.0f}s, limit "
+                    f"{_seconds(self.budget.seconds)} per document (--doc-seconds)"))
+                return self.current + 1
+            grown = rss(self.pid) - self.base
+            self.peak = max(self.peak, grown)
+            if self.budget.memory and grown > self.budget.memory:
+                self.kill()
+                outcomes[self.current] = self._outcome("over", (
+                    f"over the memory budget: used {grown / 2**20:.0f}M more, limit "
+                    f"{format_size(self.budget.memory)} per document (--doc-memory)"))
+                return self.current + 1
+
+    def _take(self, message: tuple) -> int | None:
+        """Note one message of the child; the index to go on from when it says it has stopped."""
+        kind = message[0]
+        if kind == "start":
+            self.current, self.since, self.base, self.peak = message[1], time.monotonic(), message[2], 0
+        elif kind in ("done", "failed"):
+            self.outcomes[message[1]] = self._outcome(kind, message[2])
+            self.current, self.next = None, message[1] + 1
+        elif kind == "recycle":  # it let go of the memory earlier items left it holding
+            return self.next
+        elif kind == "end":
+            return self.count
+        return None
+
+    def _outcome(self, kind: str, detail: Any) -> Outcome:
+        """The outcome of the current item, with what it cost."""
+        seconds = time.monotonic() - self.since
+        if kind == "done":
+            return Outcome(kind, detail, seconds=seconds, memory=self.peak)
+        return Outcome(kind, reason=detail, seconds=seconds, memory=self.peak)
+
+    def _receive(self, timeout: float):
+        """The complete messages that arrive within timeout ([] if none), or _EOF once the pipe is closed."""
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return []
+        chunk = os.read(self.fd, 1 << 20)
+        if not chunk:
+            return _EOF
+        self.buffer += chunk
+        messages = []
+        while True:
+            if len(self.buffer) < _HEADER.size:
+                break
+            (size,) = _HEADER.unpack_from(self.buffer)
+            if len(self.buffer) < _HEADER.size + size:
+                # A large result: read the rest now; the child is writing it and nothing else.
+                more = self._read_rest(_HEADER.size + size - len(self.buffer))
+                if more is None:
+                    break
+                self.buffer += more
+            messages.append(pickle.loads(memoryview(self.buffer)[_HEADER.size:_HEADER.size + size]))
+            del self.buffer[:_HEADER.size + size]
+        return messages
+
+    def _read_rest(self, missing: int) -> bytes | None:
+        """missing more bytes of a message, or None if the child dies before sending them."""
+        parts, got = [], 0
+        while got < missing:
+            ready, _, _ = select.select([self.fd], [], [], TICK_S)
+            if not ready:
+                if self._reap(block=False):
+                    return None
+                continue
+            chunk = os.read(self.fd, min(missing - got, 1 << 24))
+            if not chunk:
+                return None
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
+
+    def _drain(self) -> list:
+        """The complete messages still in the pipe of a child that has ended."""
+        messages = []
+        while True:
+            batch = self._receive(0)
+            if batch is _EOF or not batch:
+                return messages
+            messages.extend(batch)
+
+    def _reap(self, block: bool) -> bool:
+        """True once the child has exited (its status kept)."""
+        if self.status is None:
+            try:
+                pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+            except ChildProcessError:
+                pid, status = self.pid, 0
+            if pid == 0:
+                return False
+            self.status = status
+        return True
+
+    def death(self) -> str:
+        """How the child ended, in words."""
+        if self.status is None:
+            return "still running"
+        if os.WIFSIGNALED(self.status):
+            sig = os.WTERMSIG(self.status)
+            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+            why = {"SIGKILL": ", e.g. by the kernel out of memory", "SIGSEGV": ", a crash in native code"}
+            return f"killed by {name}{why.get(name, '')}"
+        return f"exit code {os.waitstatus_to_exitcode(self.status)}"
+
+    def kill(self) -> None:
+        """Kill the child if it still runs and let go of its pipe."""
+        if self.status is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._reap(block=True)
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+_EOF = object()
+
+
+@functools.lru_cache(maxsize=1)
+def _prctl() -> Callable | None:
+    """libc's prctl (looked up in the parent, once), or None where there is none."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def _die_with_parent(prctl: Callable | None, parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux), so no child outlives a killed run."""
+    if prctl is not None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before the line above took effect
+        os._exit(1)
+
+
+def _child_main(fd: int, prctl: Callable | None, parent: int, work: Callable, items: Sequence, start: int, budget: Budget) -> None:
+    """The child's whole life: work on items[start:], send each outcome, exit without running any cleanup."""
+    try:
+        # The parent decides when this process ends: Ctrl-C at a terminal reaches the whole process group, and
+        # the handlers inherited from the parent would raise exceptions in the middle of an item.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        warnings.simplefilter("ignore")  # nothing is written from here: a lock held at fork time could hang it
+        faulthandler.disable()  # a crash is reported by the parent, in one line
+        _die_with_parent(prctl, parent)
+        gc.freeze()  # the collector walks only what this child allocates; the inherited heap stays shared
+        base = rss()
+        for i in range(start, len(items)):
+            _send(fd, ("start", i, rss()))
+            try:
+                message = pickle.dumps(("done", i, work(items[i])), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as err:
+                message = pickle.dumps(("failed", i, f"{type(err).__name__}: {err}"))
+            _write(fd, message)
+            # Memory an item left behind (freed but kept by the allocator) would count against the next one.
+            if budget.memory and i + 1 < len(items) and rss() - base > budget.memory // 2:
+                _send(fd, ("recycle",))
+                break
+        else:
+            _send(fd, ("end",))
+    except BaseException:  # (the parent sees the exit code and records the item it was on)
+        os._exit(70)
+    os._exit(0)
+
+
+def _send(fd: int, message: tuple) -> None:
+    _write(fd, pickle.dumps(message))
+
+
+def _write(fd: int, payload: bytes) -> None:
+    for part in (_HEADER.pack(len(payload)), payload):
+        data = memoryview(part)
+        while data:
+            data = data[os.write(fd, data):]
+
+
+def child_pids(pid: int | None = None) -> list[int]:
+    """The processes whose parent is pid (this process by default), from /proc."""
+    pid = os.getpid() if pid is None else pid
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()  # after the command name, which may hold spaces
+        if len(fields) > 1 and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def end_children(grace: float = 3.0) -> None:
+    """SIGTERM the processes this process started, SIGKILL those still there after grace seconds."""
+    pids = child_pids()
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + grace
+        while pids and time.monotonic() < deadline:
+            pids = [pid for pid in pids if not _gone(pid)]
+            time.sleep(0.05)
+        if not pids:
+            return
+
+
+def _gone(pid: int) -> bool:
+    """True once pid has exited (reaped here if it is this process's child)."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == pid
+    except ChildProcessError:  # not ours to reap: look whether it is still there
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False

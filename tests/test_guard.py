@@ -1,0 +1,138 @@
+"""The guard: items worked on in a forked child, each under a budget of time and memory, a dead child costing one."""
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import time
+
+import pytest
+
+from fazhi.guard import Budget, child_pids, format_size, parse_size, run_guarded
+
+BUDGET = Budget(seconds=1.0, memory=64 * 2**20)
+
+
+def behave(item: str) -> str:
+    """Work whose cost or fate the item names; an ordinary item comes back upper-cased."""
+    if item == "slow":
+        time.sleep(30)
+    elif item == "hungry":
+        hoard = []
+        while True:  # about 10 MB per 10 ms, until the parent steps in
+            hoard.append(bytearray(10 * 2**20))
+            time.sleep(0.01)
+    elif item == "killed":
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif item == "segfault":
+        ctypes.string_at(0)
+    elif item == "raises":
+        raise ValueError("no good")
+    return item.upper()
+
+
+@pytest.mark.parametrize("bad, kind, reason", [
+    ("slow", "over", "over the time budget: still processing after 1s, limit 1s per document (--doc-seconds)"),
+    ("hungry", "over", "over the memory budget: used"),
+    ("killed", "died", "its worker process died (killed by SIGKILL"),
+    ("segfault", "died", "its worker process died (killed by SIGSEGV"),
+    ("raises", "failed", "ValueError: no good"),
+])
+def test_a_bad_item_is_recorded_and_the_items_before_and_after_it_are_done(bad, kind, reason):
+    started = time.monotonic()
+    outcomes = run_guarded(behave, ["a", "b", bad, "c", "d"], BUDGET)
+    assert [o.kind for o in outcomes] == ["done", "done", kind, "done", "done"]
+    assert [o.result for o in outcomes] == ["A", "B", None, "C", "D"]
+    assert outcomes[2].reason.startswith(reason)
+    if bad == "hungry":
+        assert outcomes[2].reason.endswith("limit 64M per document (--doc-memory)")
+        assert outcomes[2].memory > 64 * 2**20
+    assert time.monotonic() - started < 20  # the slow item sleeps 30 s: it was stopped, not waited for
+    assert child_pids() == []
+
+
+def test_several_bad_items_in_a_row_each_cost_only_themselves():
+    outcomes = run_guarded(behave, ["killed", "slow", "a", "segfault", "killed"], BUDGET)
+    assert [o.kind for o in outcomes] == ["died", "over", "done", "died", "died"]
+
+
+def test_a_budget_of_zero_sets_no_limit():
+    outcomes = run_guarded(lambda item: time.sleep(0.3) or item, ["a", "b"], Budget(seconds=0.1, memory=0))
+    assert [o.kind for o in outcomes] == ["over", "over"]
+    outcomes = run_guarded(lambda item: time.sleep(0.3) or item, ["a", "b"], Budget(seconds=0, memory=0))
+    assert [o.result for o in outcomes] == ["a", "b"]
+
+
+def test_memory_an_item_leaves_behind_is_not_counted_against_the_next():
+    kept = []
+
+    def leave_memory_behind(item):
+        kept.append(bytearray(40 * 2**20))  # kept by the child: 40 MB more after each item
+        kept[-1][::4096] = b"x" * len(kept[-1][::4096])  # touched, so resident
+        return item
+
+    outcomes = run_guarded(leave_memory_behind, list(range(6)), Budget(seconds=0, memory=64 * 2**20))
+    # A child that holds more than half the budget after an item is replaced for the next one.
+    assert [o.kind for o in outcomes] == ["done"] * 6
+
+
+def test_an_interrupted_parent_kills_its_child():
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_guarded(behave, ["slow"], Budget(seconds=0, memory=0))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert child_pids() == []
+
+
+def test_a_child_dies_with_its_parent(tmp_path):
+    """A run killed with SIGKILL leaves no child working on: the kernel kills it (PR_SET_PDEATHSIG)."""
+    pid_file = tmp_path / "child"
+    parent = os.fork()
+    if parent == 0:  # the run, which forks the guarded child and is then killed
+
+        def record_and_wait(item):
+            pid_file.write_text(str(os.getpid()))
+            time.sleep(60)
+
+        try:
+            run_guarded(record_and_wait, ["x"], Budget(seconds=0, memory=0))
+        finally:
+            os._exit(0)
+    deadline = time.monotonic() + 20
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    os.kill(parent, signal.SIGKILL)
+    os.waitpid(parent, 0)
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{child}") and open(f"/proc/{child}/stat").read().split(") ")[1][0] != "Z":
+        assert time.monotonic() < deadline, "the child outlived its parent"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("text, size, shown", [
+    ("512M", 512 * 2**20, "512M"),
+    ("2G", 2 * 2**30, "2G"),
+    ("1.5g", 1536 * 2**20, "1536M"),
+    ("4GiB", 4 * 2**30, "4G"),
+    ("2048", 2 * 2**30, "2G"),
+    ("100k", 100 * 2**10, "100K"),
+    ("0", 0, "0"),
+])
+def test_sizes_read_and_written(text, size, shown):
+    assert parse_size(text) == size
+    assert format_size(size) == shown
+
+
+@pytest.mark.parametrize("text", ["", "3X", "-1G", "G", "1 2G"])
+def test_a_size_that_is_not_one_is_refused(text):
+    with pytest.raises(ValueError, match="not a size"):
+        parse_size(text)
