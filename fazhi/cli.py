@@ -225,8 +225,8 @@ def validate(warehouse, fail_on_error):
       fazhi validate --warehouse ~/fazhi.duckdb --fail-on-error
     """
     from . import warehouse as wh
-    from .warehouse import DEFAULT_WAREHOUSE
     from .quality import DataQualityFailed, data_docs_dir, validate_warehouse
+    from .warehouse import DEFAULT_WAREHOUSE
 
     path = warehouse or DEFAULT_WAREHOUSE
     if not path.exists():
@@ -300,8 +300,7 @@ def eval_(gold, warehouse, quiet, min_f1):
       fazhi eval ../shared/gold/seeds.jsonl --warehouse warehouse/fazhi.duckdb --quiet --min-f1 0.9
     """
     from .evaluate import GoldError, read_gold, read_predictions, report_lines, score
-    from .warehouse import DEFAULT_WAREHOUSE
-    from .warehouse import connect
+    from .warehouse import DEFAULT_WAREHOUSE, connect
 
     try:
         golds = read_gold(gold)
@@ -353,8 +352,8 @@ def sql(query, sql_file, warehouse, fmt, max_rows, allow_files):
     """
     import shutil
 
-    from .warehouse import DEFAULT_WAREHOUSE
     from .query import QueryError, open_reader, render_table, run_sql, write_csv, write_json
+    from .warehouse import DEFAULT_WAREHOUSE
 
     if query and sql_file:
         raise QueryError("give the SQL as an argument or with -f FILE, not both")
@@ -408,8 +407,8 @@ def export(dest, fmt, views, warehouse, overwrite):
       fazhi export /data/fazhi-csv --format csv --views --warehouse ~/fazhi.duckdb
       fazhi export exports/ --overwrite                  # refresh an earlier export
     """
-    from .warehouse import DEFAULT_WAREHOUSE
     from .query import export_warehouse, open_reader
+    from .warehouse import DEFAULT_WAREHOUSE
 
     reader = open_reader(warehouse or DEFAULT_WAREHOUSE)
     if reader.note:

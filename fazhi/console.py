@@ -289,13 +289,13 @@ def run_with_console(options: dict, verbose: bool, started: float) -> None:
 
 def _run_flow(options: dict, verbose: bool) -> dict:
     """The flow itself, its progress on the display, and Prefect's failures to reach its API as one line."""
+    from duckdb import Error as DuckDBError
+
     from . import preflight
     from .flows.parallel import ParallelError
     from .flows.pipeline import etl
     from .quality import DataQualityFailed
     from .warehouse import WarehouseError
-
-    from duckdb import Error as DuckDBError
 
     # A failed write (disk full) fails its task first: the flow reports it in one line, so no traceback there.
     handled = (WarehouseError, preflight.InputError, DataQualityFailed, ParallelError, DuckDBError)

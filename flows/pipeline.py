@@ -17,16 +17,17 @@ from prefect.runtime import flow_run, task_run
 from prefect.utilities.annotations import quote
 
 from fazhi import console
-from fazhi.console import Stopped
 from fazhi import warehouse as wh
 from fazhi.columnar import pack_batch
+from fazhi.console import Stopped
 from fazhi.core import BatchResult
 from fazhi.guard import DEFAULT_MEMORY, DEFAULT_SECONDS, Budget, format_size, parse_size
 from fazhi.ingest import discover, source_name_for
 from fazhi.plan import Action, LoadPlan, plan_load
-from fazhi.records import FileError, RunCounts
+
 # Defined without Prefect, for the commands that run no flow.
-from fazhi.preflight import SAMPLE_CORPUS, InputError  # noqa: F401
+from fazhi.preflight import SAMPLE_CORPUS, InputError
+from fazhi.records import FileError, RunCounts
 
 from .parallel import check_parallelism, in_flight_limit, make_task_runner, run_batch, run_in_order, running
 
