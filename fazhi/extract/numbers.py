@@ -550,6 +550,7 @@ def _fold_table() -> tuple[dict[str, str], object, int]:
 
 
 _fold_cache: list = [None, ""]
+_FOLD_SLICE = 2048
 
 
 def _fold(text: str) -> str:
@@ -562,9 +563,10 @@ def _fold(text: str) -> str:
 
         table, marks, top = _fold_table()
         folded = text
-        # Most texts are Simplified already: look the code points up in one array operation, no string built.
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        if marks[np.minimum(codes, top)].any():
+        # Most texts are Simplified already: look the code points up in array operations, no string built; a
+        # slice at a time, so that the arrays (8 bytes a character) stay small whatever the text's length.
+        if any(marks[np.minimum(np.frombuffer(text[i:i + _FOLD_SLICE].encode("utf-32-le"), dtype=np.uint32), top)].any()
+               for i in range(0, len(text), _FOLD_SLICE)):
             present = set(text).intersection(table)
             chars = re.compile("[" + "".join(re.escape(c) for c in present) + "]")
             folded = chars.sub(lambda m: table[m.group(0)], text)
