@@ -90,12 +90,6 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     return words, starts, ends
 
 
-def tokenize(text: str) -> list[tuple[str, int, int]]:
-    """Tokens of text as (token, start, end), whitespace tokens left out."""
-    words, starts, ends = token_spans(text)
-    return list(zip(words, starts.tolist(), ends.tolist()))
-
-
 def cut(text: str) -> list[str]:
     """The plain token strings of text."""
     return [w for w in _cut(text) if w.strip()]
