@@ -897,6 +897,8 @@ def _number(text: str, m: re.Match, lo: int, unread: list[Unread]) -> Quantity |
         return "slogan"  # 四个意识, 三个一, 十个坚持
     if kind == "count" and text[e:e + 1] in ("+", "＋", "·"):
         return "name_with_mark"
+    if kind == "count" and text[max(lo, ws - 1):ws] == "每":
+        return "per_base"  # 每十万人命案发生数0.46起: the population a rate is counted on
 
     # Small Chinese-numeral counts are emitted only where they count people or cases (两名, 三家) or set a time
     # limit (七日内): set phrases (两级法院, 一站式, 三连降, 四类案件) stay out.

@@ -69,9 +69,11 @@ REJECTIONS: tuple[Rejection, ...] = (
     Rejection("slogan", "a numbered slogan (四个意识, 三个一, 十个坚持), not a count", ("增强“四个意识”和[四个]自信",)),
     Rejection("name_with_mark", "a count joined by + or · to what follows (3+2, 2·23专案) names a scheme or case",
               ("[3个]+2模式",)),
+    Rejection("per_base", "a count after 每 is the base a rate is counted on (每十万人, 每百名法官), not a figure",
+              ("每[十万人]命案发生数0.46起", "每[10万人]口刑事案件立案数下降")),
     Rejection("set_phrase", "a small Chinese numeral outside counts of people or cases, or a short time without a "
               "limit word, is a set phrase (一个标准, 两类案件, 三天两头, 两米高)",
-              ("[一个]标准", "[两类]案件", "[三天]两头", "[两米]高", "每[两名]")),
+              ("[一个]标准", "[两类]案件", "[三天]两头", "[两米]高")),
     Rejection("half", "半年, 半个月 without 内 is a period (半年来), not a duration", ("[半年]来",)),
     Rejection("ungoverned_sign", "a signed number no change word governs is a level below zero or a fall: either "
               "could be wrong", ("结案率[负3.9%]",), unread=True),
