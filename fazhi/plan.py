@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
 from .ingest import IngestError, TransientReadError, doc_id_for, read_capped, source_name_for
@@ -63,17 +64,18 @@ class LoadPlan:
     def with_action(self, *actions: Action) -> list[PlannedFile]:
         return [f for f in self.files if f.action in actions]
 
-    @property
+    # The plan never changes once made; the flow reads these per batch, so each is worked out once.
+    @cached_property
     def to_process(self) -> list[Path]:
         """The files the batches read, in the folder's order."""
         return [f.path for f in self.with_action(Action.NEW, Action.CHANGED)]
 
-    @property
+    @cached_property
     def replaced(self) -> dict[str, str]:
         """source name -> the doc_id it held before, for files whose new version replaces it."""
         return {f.source_name: f.loaded_id for f in self.with_action(Action.CHANGED) if f.loaded_id}
 
-    @property
+    @cached_property
     def loaded_names(self) -> dict[str, str]:
         """source name -> loaded doc_id of every file of the plan that had a document before the run."""
         return {f.source_name: f.loaded_id for f in self.files if f.loaded_id and f.action is not Action.GONE}
