@@ -23,7 +23,7 @@ def main() -> None:
     from fazhi.startup import prefect_api
 
     configure_prefect(verbose=False)  # as `fazhi run`
-    with prefect_api(load_text_models=args.workers == 1 and args.task_runner == "process"):
+    with prefect_api(workers=args.workers if args.task_runner == "process" else 0):
         from fazhi.flows.pipeline import BATCH_SIZE, etl
 
         imported = time.monotonic()

@@ -59,6 +59,7 @@ class PeakMemory:
         self.every = every
         self.peak_total = 0
         self.peak_single = 0
+        self.peak_pss = 0
         self.peak_by_role: dict[str, int] = {}
         self.cpu: dict[int, tuple[str, float]] = {}
         self._stop = threading.Event()
@@ -86,12 +87,15 @@ class PeakMemory:
                 tree = [self.process] + self.process.children(recursive=True)
             except psutil.Error:
                 break
-            sizes = []
+            sizes, shares = [], []
             by_role: dict[str, int] = {}
             for proc in tree:
                 try:
                     rss = proc.memory_info().rss
                     times = proc.cpu_times()
+                    # PSS: a page shared by n processes (a forked child's copy-on-write pages) counts 1/n in each;
+                    # summed RSS counts it n times.
+                    shares.append(proc.memory_full_info().pss)
                 except psutil.Error:
                     continue
                 sizes.append(rss)
@@ -102,6 +106,7 @@ class PeakMemory:
                 by_role[role] = by_role.get(role, 0) + rss
             if sizes:
                 self.peak_total = max(self.peak_total, sum(sizes))
+                self.peak_pss = max(self.peak_pss, sum(shares))
                 self.peak_single = max(self.peak_single, max(sizes))
                 for role, rss in by_role.items():
                     self.peak_by_role[role] = max(self.peak_by_role.get(role, 0), rss)
@@ -141,7 +146,7 @@ def measured(cmd: list[str], env: dict, log: Path, cwd: Path = ROOT) -> tuple[su
         peak_total, peak_single = memory.stop()
     numbers = {"wall_seconds": round(wall, 3), "cpu_seconds": round(_children_cpu() - cpu_before, 3),
                "cpu_by_role": memory.cpu_by_role(), "peak_mb": round(peak_total, 1),
-               "peak_single_mb": round(peak_single, 1),
+               "peak_single_mb": round(peak_single, 1), "peak_pss_mb": round(memory.peak_pss / 2**20, 1),
                "peak_mb_by_role": {r: round(v / 2**20, 1) for r, v in memory.peak_by_role.items()}}
     return subprocess.CompletedProcess(cmd, proc.returncode, stdout, None), numbers
 
@@ -314,7 +319,7 @@ def short_part(args, env: dict, work: Path, results: dict, startup: dict | None)
         print(f"  {w} worker(s):", flush=True)
         for label, r, size in (("N", one, n), ("2N", two, 2 * n)):
             print(f"    {label}={size}: {r['wall_seconds']:.1f}s wall{spread(r['tries'])}, {r['cpu_seconds']:.1f}s CPU "
-                  f"({roles(r)}); peak memory {r['peak_mb']:.0f} MB; loaded {r['loaded']}, figures {r['figures']}")
+                  f"({roles(r)}); peak memory {r['peak_mb']:.0f} MB RSS, {r['peak_pss_mb']:.0f} MB PSS; loaded {r['loaded']}, figures {r['figures']}")
         print(f"    marginal {n} documents: {marginal:.1f}s wall = {e['marginal_docs_per_s']} docs/s; "
               f"{marginal_cpu:.1f}s CPU = {1000 * marginal_cpu / n:.1f} ms CPU a document (flow process "
               f"{flow_cpu:.1f}s, workers {worker_cpu:.1f}s); idle-machine bound {e['idle_bound_seconds']:.1f}s",
@@ -339,10 +344,12 @@ def short_part(args, env: dict, work: Path, results: dict, startup: dict | None)
             print(f"  two workers / one worker, marginal throughput: {speedup:.2f}x measured "
                   f"{verdict(speedup >= TARGETS['two_worker_speedup'])} (target >= {TARGETS['two_worker_speedup']}x); "
                   f"at most {bound:.2f}x on an idle 2-core machine by CPU time; whole runs of {2 * n}: {whole:.2f}x")
-        peak = b["2n"]["peak_mb"]
-        print(f"  peak memory, two workers, {2 * n} documents: {peak:.0f} MB ({roles(b['2n'])}); "
-              f"{verdict(peak < TARGETS['peak_mb_two_workers'])} (target < {TARGETS['peak_mb_two_workers']:.0f} MB at "
-              f"4,000)", flush=True)
+        peak, pss = b["2n"]["peak_mb"], b["2n"]["peak_pss_mb"]
+        # Judged by PSS, the memory the machine must have: summed RSS counts the pages a forked guard child
+        # shares with its worker twice.
+        print(f"  peak memory, two workers, {2 * n} documents: {pss:.0f} MB proportional (PSS; {peak:.0f} MB summed "
+              f"RSS; {roles(b['2n'])}); {verdict(pss < TARGETS['peak_mb_two_workers'])} (target < "
+              f"{TARGETS['peak_mb_two_workers']:.0f} MB at 4,000)", flush=True)
     if one_w:
         # As a user reruns: the command, over the folder the one-worker run loaded.
         db = work / f"short-w{args.worker_counts[0]}-{n}.duckdb"

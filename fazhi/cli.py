@@ -117,7 +117,7 @@ def _quality_lines(q: dict | None) -> list[str]:
 @click.option("--fail-on-error", is_flag=True,
               help="End the run as failed (exit code 1) when a data quality expectation fails.")
 @click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
-              help="Batches processed at once, each in its own process (1: all in this process).")
+              help="Worker processes that process batches at once, while this process loads what they return.")
 @click.option("--task-runner", type=click.Choice(["process", "dask"]), default="process", show_default=True,
               help="Where batches run: a local process pool, or a Dask cluster (prefect-dask).")
 @click.option("--dask-address", default=None, metavar="tcp://HOST:PORT",

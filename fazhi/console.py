@@ -275,8 +275,8 @@ def run_with_console(options: dict, verbose: bool, started: float) -> None:
                                                               warehouse or DEFAULT_WAREHOUSE)
     try:
         with stop_on_sigterm(), bounded_stop(), prefect_api(
-                load_text_models=work and options["workers"] == 1 and options["task_runner"] == "process",
-                import_validation=work):
+                workers=options["workers"] if work and options["task_runner"] == "process" else 0,
+                validate=work):
             summary = _run_flow(options, verbose)
     except ServerDidNotStart as err:
         raise preflight.InputError(f"{err} (a busy machine?): run again, raise "

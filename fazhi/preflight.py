@@ -119,9 +119,48 @@ def configured_api_url() -> str | None:
     url = os.environ.get("PREFECT_API_URL")
     if url is not None:
         return url or None
+    if not _may_set_api_url():
+        return None
     from prefect.settings import get_current_settings  # profiles live in Prefect's own files
 
     return get_current_settings().api.url or None
+
+
+def _may_set_api_url() -> bool:
+    """Whether a settings file Prefect reads may set PREFECT_API_URL; False only when none of them can.
+
+    Importing Prefect to read its settings takes over a second, and with no API configured the temporary server
+    can start that much sooner. Unsure (a file that names the setting, a profile that cannot be read): True.
+    """
+    here = Path.cwd()
+    if (here / "prefect.toml").exists():
+        return True
+    for name in (".env", "pyproject.toml"):
+        try:
+            text = (here / name).read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return True
+        if "PREFECT_API_URL" in text or "tool.prefect" in text or "api.url" in text:
+            return True
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    profiles = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
+    try:
+        text = profiles.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return True
+    active = os.environ.get("PREFECT_PROFILE") or data.get("active") or "ephemeral"
+    profile = (data.get("profiles") or {}).get(active)
+    return not isinstance(profile, dict) or "PREFECT_API_URL" in profile
 
 
 def check_api(url: str | None, temporary_ok: bool = True) -> None:

@@ -320,6 +320,94 @@ class _Validation:
         """Render the Data Docs of every frame validated, if there is a Data Docs folder."""
         return build_data_docs(self.context, self.docs_dir) if self.docs_dir is not None else None
 
+    def finish(self) -> tuple[list[Outcome], list[dict], Path | None]:
+        """The outcomes, the figure issues and the Data Docs index (rendered now) of every frame validated."""
+        return self.outcomes(), self.figure_issues, self.data_docs()
+
+
+class _ValidatorProcess:
+    """A process of its own that imports Great Expectations at once and then validates the frames sent to it.
+
+    `fazhi run` starts it before the flow, so the seconds of GX's import pass while the flow imports, loads and
+    pulls the frames, on the other core. The frames go to it pickled; the warehouse stays with the flow (DuckDB
+    lets one process write). Calls run one after another in its one process, which holds a _Validation.
+    """
+
+    def __init__(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn: the caller has threads and maybe a DuckDB connection; the child needs neither.
+        self.executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_import_gx)
+        self.executor.submit(int)  # start it now
+
+    def call(self, fn, *args):
+        """fn(*args) in the validator process; its exceptions are raised here."""
+        return self.executor.submit(fn, *args).result()
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _import_gx() -> None:
+    import great_expectations  # noqa: F401
+
+
+_validator: _ValidatorProcess | None = None
+_remote: _Validation | None = None  # in the validator process: the validation in progress
+
+
+def start_validator() -> None:
+    """Start the validator process for this process's next validations (`fazhi run` does, before the flow)."""
+    global _validator
+    if _validator is None:
+        _validator = _ValidatorProcess()
+
+
+def stop_validator() -> None:
+    """Stop the validator process, if one was started."""
+    global _validator
+    validator, _validator = _validator, None
+    if validator is not None:
+        validator.close()
+
+
+def _remote_begin(run_id: str, docs_dir: Path | None, now: datetime) -> None:
+    global _remote
+    _remote = _Validation(run_id, docs_dir, now)
+
+
+def _remote_run(name: str, df, part: str | None) -> None:
+    _remote.run(name, df, part)
+
+
+def _remote_finish() -> tuple[list[Outcome], list[dict], Path | None]:
+    global _remote
+    validation, _remote = _remote, None
+    return validation.outcomes(), validation.figure_issues, validation.data_docs()
+
+
+class _RemoteValidation:
+    """A _Validation held by the validator process, with the same calls."""
+
+    def __init__(self, validator: _ValidatorProcess, run_id: str, docs_dir: Path | None, now: datetime):
+        self.validator = validator
+        validator.call(_remote_begin, run_id, docs_dir, now)
+
+    def run(self, name: str, df, part: str | None = None) -> None:
+        self.validator.call(_remote_run, name, df, part)
+
+    def finish(self) -> tuple[list[Outcome], list[dict], Path | None]:
+        return self.validator.call(_remote_finish)
+
+
+def _validation(run_id: str, docs_dir: Path | None, now: datetime):
+    """The validator process's validation if one was started, else one in this process."""
+    if _validator is not None:
+        return _RemoteValidation(_validator, run_id, docs_dir, now)
+    return _Validation(run_id, docs_dir, now)
+
 
 def validate_frames(frames: dict, run_id: str, docs_dir: Path | None = None,
                     now: datetime | None = None) -> tuple[list[Outcome], list[dict], Path | None]:
@@ -328,7 +416,7 @@ def validate_frames(frames: dict, run_id: str, docs_dir: Path | None = None,
     validation = _Validation(run_id, docs_dir, now or datetime.now())
     for name, df in frames.items():
         validation.run(name, df)
-    return validation.outcomes(), validation.figure_issues, validation.data_docs()
+    return validation.finish()
 
 
 def _in_suite_order(suite, result) -> list:
@@ -360,7 +448,7 @@ def validate_warehouse(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Pa
     else:
         ids = list(dict.fromkeys(doc_ids))  # a doc_id given twice would be validated in two chunks
     chunks = [ids[i:i + chunk_size] for i in range(0, len(ids), chunk_size)] or [[]]
-    validation = _Validation(run_id, docs_dir, report.validated_at)
+    validation = _validation(run_id, docs_dir, report.validated_at)
     report.rows = dict.fromkeys(SUITES, 0)
     wide_figures = None
     orphan_tokens = 0
@@ -383,8 +471,7 @@ def validate_warehouse(con: duckdb.DuckDBPyConnection, run_id: str, docs_dir: Pa
             del df  # before the next frame is pulled, so memory holds one frame at a time
     # The tokens frame holds only suspect tokens (expectations/tokens.sql); the rows checked are all of them.
     report.rows["tokens"] = _tokens_checked(con, doc_ids) + orphan_tokens
-    report.outcomes, report.figure_issues = validation.outcomes(), validation.figure_issues
-    report.data_docs = validation.data_docs()
+    report.outcomes, report.figure_issues, report.data_docs = validation.finish()
     scope = None
     if doc_ids is not None:
         scope = _IssueScope(doc_ids=ids, figures=wide_figures,

@@ -2,7 +2,8 @@
 
 A run's fixed cost is mostly waits done one after another by default: the temporary Prefect server (seconds),
 importing the flow and Great Expectations (seconds) and loading the jieba dictionary (a second). The server
-runs in another process, so the rest can be done on this one while it boots. It is started here the way
+and the worker processes (which load jieba) run in processes of their own, so the rest can be done on this one
+while they start. It is started here the way
 Prefect's client would start it (same command, same environment), but without importing Prefect's server code
 into this process first, which alone took 2.3 s before the boot could begin.
 """
@@ -85,28 +86,26 @@ def _flush_to_api() -> None:
 
 
 @contextlib.contextmanager
-def prefect_api(load_text_models: bool, import_validation: bool = True) -> Iterator[str | None]:
-    """Yield with a Prefect API ready: the configured one, or a temporary server booted while the flow's imports,
-    Great Expectations and (if asked) jieba and OpenCC load; the temporary server is stopped on the way out.
+def prefect_api(workers: int = 0, validate: bool = True) -> Iterator[str | None]:
+    """Yield with a Prefect API ready: the configured one, or a temporary server booted while the flow's imports
+    load, (if workers) that many worker processes start and (if validate) the validator process imports Great
+    Expectations; all stopped on the way out.
 
     Call it before Prefect is imported: its settings are read once, on import. Yields the temporary API's URL.
     """
-    server = None
-    if not os.environ.get("PREFECT_API_URL"):
-        from prefect.settings import get_current_settings
+    from .flows.parallel import prestart, stop_prestarted
+    from .quality import start_validator, stop_validator
 
-        if not get_current_settings().api.url:
-            server = TemporaryServer()
+    from .preflight import configured_api_url
+
+    server = None if configured_api_url() else TemporaryServer()
+    if workers:
+        prestart(workers)  # jieba and OpenCC load in the workers while this process imports
+    if validate:
+        start_validator()  # Great Expectations' import (seconds) too
     try:
         from .flows import pipeline  # noqa: F401  (the flow's own imports: Prefect's engine, the extractors)
 
-        if import_validation:
-            with contextlib.suppress(ImportError):
-                import great_expectations  # noqa: F401  (validation's import, seconds long)
-        if load_text_models:
-            from .flows.parallel import warm_up
-
-            warm_up()
         if server is None:
             yield None
             return
@@ -121,6 +120,8 @@ def prefect_api(load_text_models: bool, import_validation: bool = True) -> Itera
             finally:
                 _flush_to_api()
     finally:
+        stop_prestarted()
+        stop_validator()
         if server is not None:
             server.stop()
             os.environ.pop("PREFECT_API_URL", None)

@@ -1,4 +1,4 @@
-"""Where batch tasks run: in the flow's own process, a local process pool, or a Dask cluster.
+"""Where batch tasks run: in the flow's own process, a local pool of worker processes, or a Dask cluster.
 
 Results come back in submission order with a bounded number of batches in flight, so the single DuckDB writer
 (the flow) loads batch after batch while the workers process the next ones, memory stays flat however large
@@ -68,6 +68,12 @@ class WorkerPool:
                                                      initializer=warm_up)
             return self._executor
 
+    def start(self) -> None:
+        """Start every worker process now (each loads jieba and OpenCC), without waiting for them."""
+        pool = self._pool()
+        for _ in range(self.workers):
+            pool.submit(int)  # the executor starts its processes as work arrives
+
     def run(self, fn: Callable, *args):
         """fn(*args) in a worker process; its exceptions are raised here."""
         pool = self._pool()
@@ -90,6 +96,33 @@ class WorkerPool:
 
 # The pool of the flow run in progress in this process, if its batches go to worker processes.
 _pool: WorkerPool | None = None
+# Workers started before the flow (by `fazhi run`, while Prefect imports): the next LocalProcesses of as many
+# workers takes them instead of starting its own.
+_prestarted: WorkerPool | None = None
+
+
+def prestart(workers: int) -> None:
+    """Start workers worker processes now, for the flow run this process is about to start."""
+    global _prestarted
+    if _prestarted is None:
+        _prestarted = WorkerPool(workers)
+        _prestarted.start()
+
+
+def stop_prestarted() -> None:
+    """Stop prestarted workers no flow run took (the run ended before it needed them)."""
+    global _prestarted
+    pool, _prestarted = _prestarted, None
+    if pool is not None:
+        pool.close()
+
+
+def _pool_of(workers: int) -> WorkerPool:
+    global _prestarted
+    if _prestarted is not None and _prestarted.workers == workers:
+        pool, _prestarted = _prestarted, None
+        return pool
+    return WorkerPool(workers)
 
 
 def run_batch(paths: list[Path], root: Path, budget=None):
@@ -101,7 +134,7 @@ def run_batch(paths: list[Path], root: Path, budget=None):
 
 
 class LocalProcesses:
-    """The "process" task runner with several workers: Prefect task runs in threads, their work in a WorkerPool.
+    """The "process" task runner: Prefect task runs in threads of the flow process, their work in a WorkerPool.
 
     Twice as many threads as workers, so a worker that finishes a batch finds the next one queued.
     """
@@ -111,7 +144,7 @@ class LocalProcesses:
 
         self.workers = workers
         self.threads = ThreadPoolTaskRunner(max_workers=2 * workers)
-        self.pool = WorkerPool(workers)
+        self.pool = _pool_of(workers)
 
     def __enter__(self):
         global _pool
@@ -159,7 +192,10 @@ def make_task_runner(kind: str, workers: int, dask_address: str | None = None):
         # One single-threaded worker process per core: the text stages hold the GIL.
         return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
                                               "dashboard_address": None})
-    if workers == 1:
+    # One worker started by the caller (`fazhi run`, while Prefect imported) takes the batches in its own process:
+    # the flow loads one batch while it processes the next. Otherwise (a deployment, a test) one worker's
+    # batches run in the flow's own process, which starts no process for them.
+    if workers == 1 and (_prestarted is None or _prestarted.workers != 1):
         return None
     return LocalProcesses(workers)
 

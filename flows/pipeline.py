@@ -359,9 +359,10 @@ def etl(input_dir: str | None = None, warehouse: str | None = None, batch_size: 
     prune removes documents whose file disappeared (at most half of the folder's unless force); lock_timeout is
     how long to wait for another writer; snapshot publishes a read-only copy beside the warehouse after a
     completed run. workers batches run at once, in worker processes (task_runner "process") or on a Dask
-    cluster ("dask", at dask_address or a local one); with one worker and "process" they run in the flow's own
-    process. After loading, the data is validated (expectations/); fail_on_error makes the run fail when an
-    expectation fails. follow_links reads files and folders that symlinks lead to outside the input folder
+    cluster ("dask", at dask_address or a local one); the flow process loads what they return (one worker's
+    batches run in the flow's own process unless the caller started the worker). After loading,
+    the data is validated (expectations/); fail_on_error makes the run fail when an expectation fails.
+    follow_links reads files and folders that symlinks lead to outside the input folder
     (skipped and recorded otherwise). Each document gets doc_seconds of wall time and doc_memory (e.g. "4G") of
     memory in a child process (0: no limit); one over it, or whose process dies, is recorded in ingest_errors
     and the run goes on.
