@@ -94,9 +94,8 @@ def prefect_api(workers: int = 0, validate: bool = True) -> Iterator[str | None]
     Call it before Prefect is imported: its settings are read once, on import. Yields the temporary API's URL.
     """
     from .flows.parallel import prestart, stop_prestarted
-    from .quality import start_validator, stop_validator
-
     from .preflight import configured_api_url
+    from .quality import start_validator, stop_validator
 
     server = None if configured_api_url() else TemporaryServer()
     if workers:

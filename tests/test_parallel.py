@@ -163,6 +163,50 @@ def test_a_pool_whose_worker_died_is_replaced_for_the_next_batch(corpus):
         pool.close()
 
 
+@pytest.mark.parametrize("prestarted, workers, runs_in", [
+    (0, 1, "flow"),  # a flow called on its own: one worker's batches in its process
+    (1, 1, "prestarted"),  # `fazhi run` started the worker before Prefect imported
+    (1, 2, "new pool"),  # a prestarted pool of another size is not taken
+    (0, 2, "new pool"),
+])
+def test_one_worker_runs_in_the_flow_process_unless_the_caller_started_it(prestarted, workers, runs_in):
+    from fazhi.flows import parallel
+
+    if prestarted:
+        parallel.prestart(prestarted)
+    started = parallel._prestarted
+    try:
+        runner = parallel.make_task_runner("process", workers)
+        pool = getattr(runner, "pool", None)
+        where = "flow" if runner is None else "prestarted" if pool is started else "new pool"
+        assert where == runs_in
+        assert pool is None or pool.workers == workers
+    finally:
+        parallel.stop_prestarted()
+        if pool is not None:
+            pool.close()
+    assert parallel._prestarted is None
+
+
+def test_a_prestarted_worker_processes_batches_in_a_process_of_its_own(corpus):
+    from _worker_probe import imported
+
+    from fazhi.flows import parallel
+
+    parallel.prestart(1)
+    runner = parallel.make_task_runner("process", 1)
+    try:
+        with parallel.running(runner):
+            paths, _ = discover(corpus)
+            batch = parallel.run_batch(paths[:2], corpus.absolute())
+            pid = runner.pool.run(os.getpid)
+            loaded = runner.pool.run(imported, ("prefect", "jieba"))
+    finally:
+        parallel.stop_prestarted()
+    assert len(batch.documents) == 2 and pid != os.getpid()
+    assert loaded == {"prefect": False, "jieba": True}
+
+
 def test_options_that_do_not_fit_together_are_refused_in_one_line():
     with pytest.raises(ParallelError, match="dask"):
         check_parallelism("process", 2, "tcp://127.0.0.1:8786")

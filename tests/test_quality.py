@@ -416,3 +416,24 @@ def test_data_docs_escape_document_text_and_dq_results_keep_it_as_it_is(sample_w
     assert "&lt;script&gt;alert(&#x27;x&amp;y&#x27;)&lt;/script&gt;.txt" in pages
     assert query(path, "select examples from dq_results where column_name = 'source_name' and not success") == \
         [([name, name],)]
+
+
+def test_the_validator_process_finds_what_validation_in_this_process_finds(planted, tmp_path):
+    """`fazhi run` validates in a process started before the flow; outcomes, issues and Data Docs are the same."""
+    import os
+
+    from fazhi import quality
+
+    plant(planted, "update figures set value = -5 where figure_id = ?", [first_figure(planted, "count")])
+    here = validate(planted, tmp_path / "here")
+    quality.start_validator()
+    try:
+        pid = quality._validator.call(os.getpid)
+        there = validate(planted, tmp_path / "there")
+    finally:
+        quality.stop_validator()
+    assert pid != os.getpid() and quality._validator is None
+    assert [(o.suite, o.expectation, o.success, o.unexpected_count) for o in there.outcomes] == \
+        [(o.suite, o.expectation, o.success, o.unexpected_count) for o in here.outcomes]
+    assert not there.success and there.flagged_figures == here.flagged_figures == 1
+    assert there.data_docs == tmp_path / "there" / "index.html" and there.data_docs.exists()
