@@ -254,7 +254,46 @@ def startup_part(args, env: dict, work: Path, results: dict) -> dict:
           f"an idle machine could reach)\n"
           f"  unchanged rerun of the sample: {rerun['wall_seconds']:.1f}s wall{spread(rerun['tries'])}, "
           f"{rerun['cpu_seconds']:.1f}s CPU", flush=True)
+    standing = standing_server_runs(args, env, once, home)
+    if standing:
+        results["startup"]["standing_server"] = standing
+        print(f"  warm, with a standing `prefect server start` (PREFECT_API_URL set): "
+              f"{standing['wall_seconds']:.1f}s wall{spread(standing['tries'])}, {standing['cpu_seconds']:.1f}s CPU "
+              f"({roles(standing)}); {verdict(standing['wall_seconds'] <= TARGETS['startup_seconds'])}", flush=True)
     return warm
+
+
+def standing_server_runs(args, env: dict, once, home: Path) -> dict | None:
+    """Warm runs against a `prefect server start` of their own, started before and stopped after; None if it
+    does not come up."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
+                               str(port), "--no-ui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            print("  (the standing server did not come up in 90 s: not measured)")
+            return None
+        env["PREFECT_API_URL"] = url  # once() runs with this env
+        try:
+            return median_run(args.repeat, once)
+        finally:
+            env.pop("PREFECT_API_URL")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def short_part(args, env: dict, work: Path, results: dict, startup: dict | None) -> None:
