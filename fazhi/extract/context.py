@@ -169,18 +169,35 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 MAX_CLAUSE = 300
 
 
+# The clause marks found by the regex engine's own loop, not a Python step per character: the clause readers
+# below run several times for every figure.
+_CLAUSE_MARK = re.compile("[" + re.escape(_CLAUSE_END) + "]")
+_LAST_CLAUSE_MARK = re.compile(".*[" + re.escape(_CLAUSE_END) + "]", re.S)  # greedy: ends at the last mark
+
+
 def _clause_start(text: str, pos: int, lo: int) -> int:
     lo = max(lo, pos - MAX_CLAUSE)
     i = pos
-    while i > lo and (text[i - 1] not in _CLAUSE_END or not _breaks(text, i - 1)):
-        i -= 1
+    while i > lo:
+        m = _LAST_CLAUSE_MARK.match(text, lo, i)
+        if m is None:
+            return lo
+        i = m.end() - 1
+        if _breaks(text, i):
+            return i + 1
     return i
 
 
 def _clause_end_at(text: str, pos: int, hi: int) -> int:
     """Where the clause running on from pos ends (its break, or hi), at most MAX_CLAUSE characters on."""
     hi = min(hi, pos + MAX_CLAUSE)
-    while pos < hi and (text[pos] not in _CLAUSE_END or not _breaks(text, pos)):
+    while pos < hi:
+        m = _CLAUSE_MARK.search(text, pos, hi)
+        if m is None:
+            return hi
+        pos = m.start()
+        if _breaks(text, pos):
+            return pos
         pos += 1
     return pos
 
@@ -203,11 +220,16 @@ def _is_subject(text: str, start: int, end: int, lo: int, periods: list[PeriodMe
 
 def _doc_place(doc: DocContext, text: str, mentions: list[Mention]) -> Place | None:
     """The city the report is about: one named in the headline, else the most mentioned one."""
+    by_name, by_short = gazetteer()
+    first_chars = _place_first_chars()
     for title in (doc.title or "", text[:120]):
         for i in range(len(title)):
+            if title[i] not in first_chars:
+                continue  # no place name starts with this character: most do not, so skip the lookups
             for n in (4, 3, 2):
                 cand = title[i:i + n]
-                p = lookup_place(cand) if len(cand) == n else None
+                # the cheap membership test first: lookup_place finds nothing for a name in neither table
+                p = lookup_place(cand) if len(cand) == n and (cand in by_name or cand in by_short) else None
                 if p and p.level != "province" and not re.match(r"[省市县区]", title[i + n:i + n + 1] or "x") \
                         or (p and p.level != "province" and cand.endswith(("市", "县"))):
                     return p
@@ -490,10 +512,10 @@ def _opens_clause_with_figure(text: str, pos: int) -> bool:
 
 def _clause_end(text: str, pos: int, limit: int = 40) -> int:
     hi = min(len(text), pos + limit)
-    for i in range(pos, hi):
-        if text[i] in _CLAUSE_END and _breaks(text, i):
-            return i
-    return hi
+    m = _CLAUSE_MARK.search(text, pos, hi)
+    while m is not None and not _breaks(text, m.start()):
+        m = _CLAUSE_MARK.search(text, m.start() + 1, hi)
+    return hi if m is None else m.start()
 
 
 @lru_cache(maxsize=1)
