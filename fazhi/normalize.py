@@ -112,13 +112,25 @@ def _invisible(ch: str) -> bool:
     return unicodedata.category(ch) == "Cf" or (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x0c")
 
 
+@lru_cache(maxsize=None)
+def _nfkc_fate(ch: str) -> str | None:
+    """What nfkc_lines makes of one character: "" for an invisible one, its NFKC form where that differs, else None."""
+    # Cached: every document asks again about the same few thousand characters, and asking costs two category
+    # look-ups and a normalization each.
+    if _invisible(ch):
+        return ""
+    if ch.isascii():
+        return None
+    out = _nfkc_char(ch)
+    return out if out != ch else None
+
+
 def nfkc_lines(raw: str) -> list[Line]:
     """NFKC per character with invisible characters dropped, split into lines; each output character remembers
     its raw offset."""
     # Normalizing each distinct character once and translating whole lines is ~10x faster than a loop per
     # character; only a line holding a character that NFKC expands or removes needs that loop.
-    changed = {ch: "" if _invisible(ch) else out for ch in set(raw)
-               if _invisible(ch) or (not ch.isascii() and (out := _nfkc_char(ch)) != ch)}
+    changed = {ch: out for ch in set(raw) if (out := _nfkc_fate(ch)) is not None}
     same_length = {ord(ch): out for ch, out in changed.items() if len(out) == 1}
     resized = {ch for ch, out in changed.items() if len(out) != 1}
     lines: list[Line] = []
