@@ -198,11 +198,18 @@ def _is_chrome_word(line: str) -> bool:
     return s in _CHROME_WORDS or (s.strip("【】[]") in _CHROME_WORDS)
 
 
+# Compiled once: is_chrome asks them of every line of every page.
+_BAR = re.compile(r"[|｜]")
+_DIGIT = re.compile(r"\d")
+_SENTENCE_MARK = re.compile(r"[。!?！？]")
+_DIGIT_OR_MARK = re.compile(r"[\d。,，;；]")
+
+
 def _is_nav_bar(line: str) -> bool:
     """A line of several short items joined by | (a navigation bar)."""
-    parts = [p.strip() for p in re.split(r"[|｜]", line)]
+    parts = [p.strip() for p in _BAR.split(line)]
     items = [p for p in parts if p]
-    return len(parts) >= 3 and len(items) >= 2 and all(len(p) <= 8 and not re.search(r"\d", p) for p in items)
+    return len(parts) >= 3 and len(items) >= 2 and all(len(p) <= 8 and not _DIGIT.search(p) for p in items)
 
 
 def is_chrome(line: str, prev: str, nxt: str) -> bool:
@@ -212,10 +219,10 @@ def is_chrome(line: str, prev: str, nxt: str) -> bool:
         return False
     if _is_separator(s) or _is_chrome_word(s) or _is_nav_bar(s) or _BREADCRUMB.match(s):
         return True
-    if len(s) <= 60 and _CHROME_RE.search(s) and not re.search(r"[。!?！？]", s):
+    if len(s) <= 60 and _CHROME_RE.search(s) and not _SENTENCE_MARK.search(s):
         return True
     # Nav items laid out one per line between separator lines.
-    if len(s) <= 10 and not re.search(r"[\d。,，;；]", s) and (_is_separator(prev) or _is_separator(nxt)):
+    if len(s) <= 10 and not _DIGIT_OR_MARK.search(s) and (_is_separator(prev) or _is_separator(nxt)):
         return True
     return False
 
