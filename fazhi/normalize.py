@@ -112,13 +112,25 @@ def _invisible(ch: str) -> bool:
     return unicodedata.category(ch) == "Cf" or (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x0c")
 
 
+@lru_cache(maxsize=None)
+def _nfkc_fate(ch: str) -> str | None:
+    """What nfkc_lines makes of one character: "" for an invisible one, its NFKC form where that differs, else None."""
+    # Cached: every document asks again about the same few thousand characters, and asking costs two category
+    # look-ups and a normalization each.
+    if _invisible(ch):
+        return ""
+    if ch.isascii():
+        return None
+    out = _nfkc_char(ch)
+    return out if out != ch else None
+
+
 def nfkc_lines(raw: str) -> list[Line]:
     """NFKC per character with invisible characters dropped, split into lines; each output character remembers
     its raw offset."""
     # Normalizing each distinct character once and translating whole lines is ~10x faster than a loop per
     # character; only a line holding a character that NFKC expands or removes needs that loop.
-    changed = {ch: "" if _invisible(ch) else out for ch in set(raw)
-               if _invisible(ch) or (not ch.isascii() and (out := _nfkc_char(ch)) != ch)}
+    changed = {ch: out for ch in set(raw) if (out := _nfkc_fate(ch)) is not None}
     same_length = {ord(ch): out for ch, out in changed.items() if len(out) == 1}
     resized = {ch for ch, out in changed.items() if len(out) != 1}
     lines: list[Line] = []
@@ -186,11 +198,18 @@ def _is_chrome_word(line: str) -> bool:
     return s in _CHROME_WORDS or (s.strip("【】[]") in _CHROME_WORDS)
 
 
+# Compiled once: is_chrome asks them of every line of every page.
+_BAR = re.compile(r"[|｜]")
+_DIGIT = re.compile(r"\d")
+_SENTENCE_MARK = re.compile(r"[。!?！？]")
+_DIGIT_OR_MARK = re.compile(r"[\d。,，;；]")
+
+
 def _is_nav_bar(line: str) -> bool:
     """A line of several short items joined by | (a navigation bar)."""
-    parts = [p.strip() for p in re.split(r"[|｜]", line)]
+    parts = [p.strip() for p in _BAR.split(line)]
     items = [p for p in parts if p]
-    return len(parts) >= 3 and len(items) >= 2 and all(len(p) <= 8 and not re.search(r"\d", p) for p in items)
+    return len(parts) >= 3 and len(items) >= 2 and all(len(p) <= 8 and not _DIGIT.search(p) for p in items)
 
 
 def is_chrome(line: str, prev: str, nxt: str) -> bool:
@@ -200,10 +219,10 @@ def is_chrome(line: str, prev: str, nxt: str) -> bool:
         return False
     if _is_separator(s) or _is_chrome_word(s) or _is_nav_bar(s) or _BREADCRUMB.match(s):
         return True
-    if len(s) <= 60 and _CHROME_RE.search(s) and not re.search(r"[。!?！？]", s):
+    if len(s) <= 60 and _CHROME_RE.search(s) and not _SENTENCE_MARK.search(s):
         return True
     # Nav items laid out one per line between separator lines.
-    if len(s) <= 10 and not re.search(r"[\d。,，;；]", s) and (_is_separator(prev) or _is_separator(nxt)):
+    if len(s) <= 10 and not _DIGIT_OR_MARK.search(s) and (_is_separator(prev) or _is_separator(nxt)):
         return True
     return False
 

@@ -81,6 +81,22 @@ _PAREN_OPEN = "(（"
 _PLACE_SUBJECT_AFTER = re.compile(r"^(?:是|把|将|在|综合|位居|位列|排名|深入|扎实|持续|全面|积极|大力|共|累计|已|以|坚持|着力|探索|推进|创新|"
                                   r"召开|出台|建立|开展|先后|今年|去年)")
 
+# Compiled once: the readers below run them for every mention or figure (re's cache lookup costs as much as a
+# short match).
+_DONE_BY = re.compile(r"(部署|组织|提出|制定|出台|下发)的")  # 省检察院部署的…: whose work it is
+_POSSESSIVE_AFTER = re.compile(r"[^,，。;；:：]{0,8}?的")
+_FULL_NAME_END = re.compile(r"(人民法院|人民检察院|公安局|司法局|政法委)$")
+_SHORT_INSTITUTION = re.compile(r"^([\u4e00-\u9fff]{2,4}?)(法院|检察院)$")
+_COMPARED_SCOPE_ASIDE = re.compile(r"(?:^|比|较|高于|低于)(全省|全国)[^,，。;；]*[(（]$")
+_THIS_PLACE = re.compile(r"(?:^|[^\u4e00-\u9fff])?该(市|县|区)")
+_JOINER_START = re.compile(r"^(?:联合|会同|和|及|与|、)?")
+_TALLY_START = re.compile(r"^(?:共有|现有|共计|共|累计)")
+_SEPARATOR_START = re.compile(r"^[,，、和及与;；:：\s]+")
+_NUMERAL = re.compile(r"\d|[一二两三四五六七八九十]")
+_THOSE_WHO_END = re.compile(r"(的有|的还有|的共有)$")
+_PREPOSITION_END = re.compile(r"(?:在|于|用|对)$")
+_CLAUSE_SPLIT = re.compile(r"[,，;；]")
+
 
 # Which jurisdiction a report is from decides how its years (Taiwan: 民国111年) and bare 元 read.
 _TAIWAN = re.compile(r"民国\d|台湾[\u4e00-\u9fff]{0,6}(?:法院|检察署)|地检署|地方检察署|法务部|新台币|台币|警政署")
@@ -169,25 +185,42 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 MAX_CLAUSE = 300
 
 
+# The clause marks found by the regex engine's own loop, not a Python step per character: the clause readers
+# below run several times for every figure.
+_CLAUSE_MARK = re.compile("[" + re.escape(_CLAUSE_END) + "]")
+_LAST_CLAUSE_MARK = re.compile(".*[" + re.escape(_CLAUSE_END) + "]", re.S)  # greedy: ends at the last mark
+
+
 def _clause_start(text: str, pos: int, lo: int) -> int:
     lo = max(lo, pos - MAX_CLAUSE)
     i = pos
-    while i > lo and (text[i - 1] not in _CLAUSE_END or not _breaks(text, i - 1)):
-        i -= 1
+    while i > lo:
+        m = _LAST_CLAUSE_MARK.match(text, lo, i)
+        if m is None:
+            return lo
+        i = m.end() - 1
+        if _breaks(text, i):
+            return i + 1
     return i
 
 
 def _clause_end_at(text: str, pos: int, hi: int) -> int:
     """Where the clause running on from pos ends (its break, or hi), at most MAX_CLAUSE characters on."""
     hi = min(hi, pos + MAX_CLAUSE)
-    while pos < hi and (text[pos] not in _CLAUSE_END or not _breaks(text, pos)):
+    while pos < hi:
+        m = _CLAUSE_MARK.search(text, pos, hi)
+        if m is None:
+            return hi
+        pos = m.start()
+        if _breaks(text, pos):
+            return pos
         pos += 1
     return pos
 
 
 def _is_subject(text: str, start: int, end: int, lo: int, periods: list[PeriodMention]) -> bool:
     """An organization opening its clause (after a period or a filler) and not a possessive is its subject."""
-    if text[end:end + 1] == "的" or re.match(r"(部署|组织|提出|制定|出台|下发)的", text[end:end + 4]):
+    if text[end:end + 1] == "的" or _DONE_BY.match(text[end:end + 4]):
         return False
     cs = _clause_start(text, start, lo)
     head = text[cs:start]
@@ -203,11 +236,16 @@ def _is_subject(text: str, start: int, end: int, lo: int, periods: list[PeriodMe
 
 def _doc_place(doc: DocContext, text: str, mentions: list[Mention]) -> Place | None:
     """The city the report is about: one named in the headline, else the most mentioned one."""
+    by_name, by_short = gazetteer()
+    first_chars = _place_first_chars()
     for title in (doc.title or "", text[:120]):
         for i in range(len(title)):
+            if title[i] not in first_chars:
+                continue  # no place name starts with this character: most do not, so skip the lookups
             for n in (4, 3, 2):
                 cand = title[i:i + n]
-                p = lookup_place(cand) if len(cand) == n else None
+                # the cheap membership test first: lookup_place finds nothing for a name in neither table
+                p = lookup_place(cand) if len(cand) == n and (cand in by_name or cand in by_short) else None
                 if p and p.level != "province" and not re.match(r"[省市县区]", title[i + n:i + n + 1] or "x") \
                         or (p and p.level != "province" and cand.endswith(("市", "县"))):
                     return p
@@ -273,7 +311,7 @@ def prepare_document(text: str, doc: DocContext) -> DocIndex:  # noqa: C901
         lo = _paragraph_of(paragraphs, m.start)
         subject = _is_subject(text, m.start, m.end, lo, periods)
         prep = bool(_PREPOSITION_BEFORE.search(text[max(0, m.start - 4):m.start]))
-        possessive = bool(re.match(r"[^,，。;；:：]{0,8}?的", text[m.end:m.end + 9]))
+        possessive = bool(_POSSESSIVE_AFTER.match(text[m.end:m.end + 9]))
         refs.append(OrgRef(m.start, m.end, name, org_type or "", subject, prep, possessive=possessive,
                            collective=collective, whole_institution=m.core == "全院"))
     _fullest_names(refs)
@@ -490,10 +528,10 @@ def _opens_clause_with_figure(text: str, pos: int) -> bool:
 
 def _clause_end(text: str, pos: int, limit: int = 40) -> int:
     hi = min(len(text), pos + limit)
-    for i in range(pos, hi):
-        if text[i] in _CLAUSE_END and _breaks(text, i):
-            return i
-    return hi
+    m = _CLAUSE_MARK.search(text, pos, hi)
+    while m is not None and not _breaks(text, m.start()):
+        m = _CLAUSE_MARK.search(text, m.start() + 1, hi)
+    return hi if m is None else m.start()
 
 
 @lru_cache(maxsize=1)
@@ -527,7 +565,7 @@ def _fullest_names(refs: list[OrgRef]) -> None:  # noqa: C901
     """Replace each name by the longest name in the document that ends with it or spells out its short form."""
     # In order of appearance, so that of two equally long names the first named wins in every process.
     full = dict.fromkeys(r.name for r in refs
-                         if not r.place and re.search(r"(人民法院|人民检察院|公安局|司法局|政法委)$", r.name))
+                         if not r.place and _FULL_NAME_END.search(r.name))
     # The longest full name (the first named of equals) ending with each ending, and spelling out each short form
     # (stem, core): looked up per mention, where comparing every mention with every name was their product.
     by_ending: dict[str, str] = {}
@@ -550,7 +588,7 @@ def _fullest_names(refs: list[OrgRef]) -> None:  # noqa: C901
             continue
         longest = by_ending.get(r.name)
         longer = longest if longest is not None and longest != r.name else None
-        short = re.match(r"^([\u4e00-\u9fff]{2,4}?)(法院|检察院)$", r.name)
+        short = _SHORT_INSTITUTION.match(r.name)
         if short and not longer:
             core = "人民法院" if short.group(2) == "法院" else "人民检察院"
             longer = by_stem.get((short.group(1), core))
@@ -666,14 +704,14 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
     scope = None
     if q.kind != "rank":
         scope = _SCOPE_BEFORE.search(text[max(s_lo, q.char_start - 2):q.char_start]) or \
-            re.search(r"(?:^|比|较|高于|低于)(全省|全国)[^,，。;；]*[(（]$", text[clause_lo:q.char_start])
+            _COMPARED_SCOPE_ASIDE.search(text[clause_lo:q.char_start])
     if scope:
         word = scope.group(1)
         if word in LOCAL_SCOPE_WORDS:
             city = _current_place(index, q.char_start, word)
             return city or word, "clause_scope_word"
         return word, "clause_scope_word"
-    if re.search(r"(?:^|[^\u4e00-\u9fff])?该(市|县|区)", text[clause_lo:q.char_start]):
+    if _THIS_PLACE.search(text[clause_lo:q.char_start]):
         word = "全市" if "该市" in text[clause_lo:q.char_start] else "全县"
         place = _current_place(index, q.char_start, word)
         if place:
@@ -694,7 +732,7 @@ def _pick_org(index: DocIndex, sentence: tuple[int, int], q: Quantity, metric_sc
     # 全市认罪认罚适用比例: a label opened by 全市 reports the city as a whole.
     if q.kind != "rank" and (last_in_sentence is None or last_in_sentence.start < clause_lo):
         head = _FILLER_START.sub("", text[clause_lo:q.char_start])
-        if last_in_sentence is None and not re.match(r"全", head):
+        if last_in_sentence is None and not head.startswith("全"):
             # 全省共接报…,平均到场时间…: the sentence's scope, read from its opening only
             head = _FILLER_START.sub("", text[s_lo:min(q.char_start, s_lo + MAX_CLAUSE)])
         opened = _SCOPE_OPENING.match(head)
@@ -840,15 +878,15 @@ def _strip_label(label: str, index: DocIndex, lo: int, counted: bool = False) ->
             last = ms[-1]
             tail = label[last.end:]
             if len(tail.strip()) >= 2:
-                label = re.sub(r"^(?:联合|会同|和|及|与|、)?", "", tail)
+                label = _JOINER_START.sub("", tail)
         label = _SCOPE_WORDS.sub("", label)
         institution = _INSTITUTION_START.match(label)
         if institution and not counted and len(label) - institution.end() >= 2:
-            label = re.sub(r"^(?:共有|现有|共计|共|累计)", "", label[institution.end():])
+            label = _TALLY_START.sub("", label[institution.end():])
         lead = _leading_place(label)
         if lead and len(label) - lead >= 2:
             label = label[lead:]
-        label = re.sub(r"^[,，、和及与;；:：\s]+", "", label)
+        label = _SEPARATOR_START.sub("", label)
         if label == before:
             break
     label = _TRAILING.sub("", label)
@@ -862,8 +900,12 @@ def _strip_label(label: str, index: DocIndex, lo: int, counted: bool = False) ->
 
 def _leading_place(label: str) -> int:
     """Length of a place name opening a label (深州综合…), or 0."""
+    if not label or label[0] not in _place_first_chars():
+        return 0  # no place name starts with this character: most labels, so skip the lookups
+    by_name, by_short = gazetteer()
     for n in (5, 4, 3, 2):
-        place = lookup_place(label[:n]) if len(label) > n else None
+        cand = label[:n]
+        place = lookup_place(cand) if len(label) > n and (cand in by_name or cand in by_short) else None
         if place and label[n] not in "省市县区":
             if n == 2 and place.name.endswith("区"):
                 continue  # 平安建设, 和平: a district is written with 区, so a bare two-character one is a word
@@ -879,7 +921,7 @@ def _after_phrase(text: str, q: Quantity, hi: int) -> str:
     if text[i:i + 1] == "、" or text[i:i + 1] in _PAREN_OPEN:
         return ""  # 1634件(含上年旧存): an aside after a figure is no label
     while j < hi and (text[j] not in _CLAUSE_END or not _breaks(text, j)):
-        if text[j] == "、" and j + 1 < hi and re.match(r"[\d一二两三四五六七八九十]", text[j + 1]):
+        if text[j] == "、" and j + 1 < hi and _NUMERAL.match(text[j + 1]):
             break
         j += 1
     phrase = text[i:j]
@@ -898,7 +940,7 @@ def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | No
     raw_before = text[clause_lo:q.char_start]
     prev_num = None
     for m in _NUMBERISH.finditer(raw_before):
-        if m.end() > m.start() and m.end() < len(raw_before) + 1 and re.search(r"\d|[一二两三四五六七八九十]", m.group(0)):
+        if m.end() > m.start() and m.end() < len(raw_before) + 1 and _NUMERAL.search(m.group(0)):
             if m.end() <= len(raw_before) and (m.group(0)[-1:] not in "年月日" ):
                 prev_num = m
     before = raw_before[prev_num.end():] if prev_num else raw_before
@@ -942,20 +984,20 @@ def _metric(index: DocIndex, sentence: tuple[int, int], q: Quantity) -> str | No
                 label = _strip_label(prev_clause, index, prev_lo)
         return label or previous
     after = _after_phrase(text, q, s_hi)
-    after_label = re.sub(r"^的", "", after).strip()
+    after_label = after.removeprefix("的").strip()
     label_before = _strip_label(before, index, clause_lo)
     use_after = False
-    if after_label and len(after_label) >= 2 and not re.search(r"(的有|的还有|的共有)$", before):
+    if after_label and len(after_label) >= 2 and not _THOSE_WHO_END.search(before):
         first = after_label[0]
         if q.kind in ("count", "measure") and after[:1] not in _VERBISH_START and first not in _VERBISH_START:
             use_after = True
         elif q.kind == "rate" and after.startswith("的"):
             use_after = True
-        elif re.search(r"(?:在|于|用|对)$", before) or not label_before and not _CHANGE_VERB.match(after_label):
+        elif _PREPOSITION_END.search(before) or not label_before and not _CHANGE_VERB.match(after_label):
             use_after = True
     if use_after:
         label = _strip_label(after_label, index, q.char_end, counted=True)
-        label = re.split(r"[,，;；]", label)[0]
+        label = _CLAUSE_SPLIT.split(label)[0]
         return label or label_before or previous
     if label_before:
         return label_before
