@@ -112,7 +112,7 @@ def _invisible(ch: str) -> bool:
     return unicodedata.category(ch) == "Cf" or (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\x0c")
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=1 << 16)  # bounded: a hostile page can hold any number of distinct code points
 def _nfkc_fate(ch: str) -> str | None:
     """What nfkc_lines makes of one character: "" for an invisible one, its NFKC form where that differs, else None."""
     # Cached: every document asks again about the same few thousand characters, and asking costs two category

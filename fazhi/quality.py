@@ -344,7 +344,12 @@ class _ValidatorProcess:
 
     def call(self, fn, *args):
         """fn(*args) in the validator process; its exceptions are raised here."""
-        return self.executor.submit(fn, *args).result()
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self.executor.submit(fn, *args).result()
+        except BrokenProcessPool as err:  # its import failed, or it was killed: say which process, not the pool's words
+            raise RuntimeError(f"the validation process could not start or died ({err})") from None
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
@@ -385,7 +390,7 @@ def _remote_run(name: str, df, part: str | None) -> None:
 def _remote_finish() -> tuple[list[Outcome], list[dict], Path | None]:
     global _remote
     validation, _remote = _remote, None
-    return validation.outcomes(), validation.figure_issues, validation.data_docs()
+    return validation.finish()
 
 
 class _RemoteValidation:
