@@ -53,16 +53,16 @@ class _InProgress:
 
 
 def _plain_rows(doc: _InProgress) -> dict:
-    """The rows of one processed document for each table, without Arrow (the guard's child makes these)."""
+    """The rows of one processed document for each table, without Arrow (the guard's child makes these); tokens
+    None when the document is left for _segment_rows to segment."""
     raw, norm, meta, figures = doc.raw, doc.norm, doc.meta, doc.figures
-    words, starts, ends = doc.tokens
     document = {
         "doc_id": raw.doc_id, "source_name": raw.source_name, "source_path": raw.source_path,
         "encoding": raw.encoding, "is_html": raw.is_html, "script": norm.script, "title": meta.title,
         "published_at": meta.published_at, "outlet": meta.outlet, "reporters": meta.reporters,
         "correspondents": meta.correspondents, "raw_text": raw.raw_text, "text": norm.text,
         "offset_map": [{"norm": n, "raw": r} for n, r in norm.offset_runs], "size_bytes": raw.size_bytes,
-        "n_chars": len(norm.text), "n_sentences": len(norm.sentences), "n_tokens": len(words),
+        "n_chars": len(norm.text), "n_sentences": len(norm.sentences), "n_tokens": None if doc.tokens is None else len(doc.tokens[0]),
         "n_figures": len(figures), "n_unread": len(doc.unread), "warnings": raw.warnings,
     }
     figure_rows = [{"doc_id": raw.doc_id, **f.as_row(), "metric_id": metric_id_for(f.metric, f.kind, f.unit)}
@@ -128,8 +128,30 @@ def process_documents(raws: list[RawDocument], timings: dict[str, float], errors
     return [_rows(_plain_rows(doc)) for doc in docs]
 
 
-def _process_path(path: Path, root: Path) -> tuple[dict | FileError, dict[str, float]]:
-    """One file through every stage: its rows (without Arrow) or why there are none, and seconds per stage."""
+def _segment_rows(plain: dict, seconds: dict[str, float]) -> dict:
+    """plain with the tokens of its document's text, if _process_path left them out; seconds["segment"] grows."""
+    if plain["tokens"] is None:
+        started = time.perf_counter()
+        document = plain["documents"][0]
+        plain["tokens"] = token_spans(document["text"])
+        document["n_tokens"] = len(plain["tokens"][0])
+        seconds["segment"] += time.perf_counter() - started
+    return plain
+
+
+# A guarded document this short is segmented by the guard's parent process as its result arrives, while the
+# child ingests, normalizes and extracts the next one: jieba is about half of the text stages' time, and this way
+# one worker keeps two cores busy (measured on short pages: ~1.4x the documents a second). Outside the child
+# its time is not under the budget, so a longer text is segmented in the child (jieba's cost is linear in the
+# text, ~1 ms per 1,000 characters, and MAX_RUN keeps it so).
+SEGMENT_IN_PARENT_CHARS = 100_000
+
+
+def _process_path(path: Path, root: Path, defer_segment: bool = False) -> tuple[dict | FileError, dict[str, float]]:
+    """One file through every stage: its rows (without Arrow) or why there are none, and seconds per stage.
+
+    With defer_segment a text of at most SEGMENT_IN_PARENT_CHARS characters is not segmented (tokens None).
+    """
     seconds: dict[str, float] = defaultdict(float)
     started = time.perf_counter()
     try:
@@ -140,6 +162,8 @@ def _process_path(path: Path, root: Path) -> tuple[dict | FileError, dict[str, f
         seconds["ingest"] += time.perf_counter() - started
     doc = _InProgress(raw)
     for name, stage in STAGES:
+        if name == "segment" and defer_segment and len(doc.norm.text) <= SEGMENT_IN_PARENT_CHARS:
+            continue
         started = time.perf_counter()
         try:
             stage(doc)
@@ -172,7 +196,8 @@ def process_files(paths: list[Path], root: Path, budget: Budget | None = DEFAULT
     load_text_models()
     result = BatchResult()
     rows = []
-    outcomes = run_guarded(partial(_process_path, root=root), paths, budget)
+    outcomes = run_guarded(partial(_process_path, root=root, defer_segment=True), paths, budget,
+                           then=_finish_here)
     for path, outcome in zip(paths, outcomes, strict=True):
         if outcome.kind == "done":
             done, seconds = outcome.result
@@ -181,11 +206,19 @@ def process_files(paths: list[Path], root: Path, budget: Budget | None = DEFAULT
             if isinstance(done, FileError):
                 result.errors.append(done)
             else:
-                rows.append(_rows(done))
+                rows.append(done)
             continue
         stage = "budget" if outcome.kind == "over" else "process"
         result.errors.append(FileError(source_name_for(path, root), str(path), stage, outcome.reason))
     return _assemble(result, rows)
+
+
+def _finish_here(outcome: tuple[dict | FileError, dict[str, float]]) -> tuple[dict | FileError, dict[str, float]]:
+    """A guarded child's result for one file, segmented if the child left that out, with Arrow rows."""
+    done, seconds = outcome
+    if isinstance(done, FileError):
+        return outcome
+    return _rows(_segment_rows(done, seconds)), seconds
 
 
 def _process_here(paths: list[Path], root: Path) -> BatchResult:

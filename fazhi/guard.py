@@ -8,6 +8,8 @@ which waits in a poll loop, and the child is killed on the way out. Linux only (
 """
 from __future__ import annotations
 
+import atexit
+import contextlib
 import faulthandler
 import functools
 import gc
@@ -17,6 +19,7 @@ import re
 import select
 import signal
 import struct
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -90,40 +93,121 @@ def rss(pid: int | str = "self") -> int:
         return 0
 
 
-def run_guarded(work: Callable[[Any], Any], items: Sequence, budget: Budget) -> list[Outcome]:
+def run_guarded(work: Callable[[Any], Any], items: Sequence, budget: Budget,
+                then: Callable[[Any], Any] | None = None) -> list[Outcome]:
     """work(item) for every item, in forked children under budget; an Outcome per item, in order.
 
     The child streams each result back as it finishes, so the results of items done before one that goes over
-    budget or dies are kept; a new child takes the items after it.
+    budget or dies are kept; a new child takes the items after it. then(result), if given, runs here on each
+    result as it arrives, while the child works on the next item (it is not under the budget; its exception
+    makes the item failed); its return value is the item's result. Where keep_children() was called, a child
+    that finished every item waits for the next call's items instead of exiting.
     """
     outcomes: list[Outcome | None] = [None] * len(items)
     start = 0
+    child = _take_resident(work, items, budget) if items else None
     while start < len(items):
-        child = _Child(work, items, start, budget)
+        if child is None:
+            child = _Child(work, items, start, budget)
+        child.then = then
         try:
             start = child.watch(outcomes)
         finally:
-            child.kill()
+            if child.waiting and _keep and start >= len(items):
+                _give_back(child)
+            else:
+                child.kill()
+        child = None
     return outcomes  # type: ignore[return-value]
+
+
+# Whether a child that finished its items is kept for the next run_guarded call of this process (keep_children),
+# and the one kept. A worker process turns this on: forking per batch cost ~0.4 ms a short document (the copied
+# page tables and pages, the caches each new child fills again). Elsewhere every call forks its own child, so a
+# test's monkeypatch reaches the child.
+_keep = False
+_resident: _Child | None = None
+_resident_lock = threading.Lock()
+
+
+def keep_children() -> None:
+    """Keep a guard child between run_guarded calls in this process (for worker processes; see _keep)."""
+    global _keep
+    if not _keep:
+        _keep = True
+        atexit.register(release_children)
+
+
+def release_children() -> None:
+    """End the child kept between calls, if there is one."""
+    global _resident
+    with _resident_lock:
+        child, _resident = _resident, None
+    if child is not None:
+        child.kill()
+
+
+def _take_resident(work: Callable, items: Sequence, budget: Budget) -> _Child | None:
+    """The kept child with items handed to it, or None (none kept, it is gone, or the work cannot be sent)."""
+    global _resident
+    with _resident_lock:
+        child, _resident = _resident, None
+    if child is None:
+        return None
+    if child.owner != os.getpid() or not child.assign(work, items, budget):
+        child.kill()
+        return None
+    return child
+
+
+def _give_back(child: _Child) -> None:
+    global _resident
+    with _resident_lock:
+        if _resident is None:
+            _resident, child = child, None
+    if child is not None:  # another thread's child is kept already
+        child.kill()
 
 
 class _Child:
     """One forked child working on items[start:], and what the parent knows of it."""
 
     def __init__(self, work: Callable, items: Sequence, start: int, budget: Budget):
-        self.budget, self.count, self.start = budget, len(items), start
+        self.budget, self.count, self.start, self.then = budget, len(items), start, None
         prctl = _prctl()
         read_fd, write_fd = os.pipe()
+        job_read, job_write = os.pipe()  # later items, for a child kept between calls
         parent = os.getpid()
         with warnings.catch_warnings():  # Python 3.12 warns about forking a process that has threads
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(read_fd)
-            _child_main(write_fd, prctl, parent, work, items, start, budget)
+            os.close(job_write)
+            with contextlib.suppress(Exception):  # a kept child's job pipe is not this one's to hold open
+                if _resident is not None and _resident.owner == parent:
+                    os.close(_resident.job_fd)
+            _child_main(write_fd, job_read, prctl, parent, work, items, start, budget)
         os.close(write_fd)
-        self.pid, self.fd, self.status = pid, read_fd, None
+        os.close(job_read)
+        self.pid, self.fd, self.job_fd, self.status, self.owner = pid, read_fd, job_write, None, parent
         self.buffer = bytearray()
+        self.waiting = False
+
+    def assign(self, work: Callable, items: Sequence, budget: Budget) -> bool:
+        """Hand a waiting child new items; False if it is gone or they cannot be pickled."""
+        if self.status is not None or self._reap(block=False):
+            return False
+        try:
+            payload = pickle.dumps((work, list(items), budget), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # e.g. a closure: a new child inherits it instead
+            return False
+        try:
+            _write(self.job_fd, payload)
+        except OSError:
+            return False
+        self.budget, self.count, self.start, self.waiting = budget, len(items), 0, False
+        return True
 
     def watch(self, outcomes: list) -> int:
         """Collect the child's results until it ends; the index of the first item it left undone."""
@@ -141,7 +225,8 @@ class _Child:
             for message in messages:
                 finished = self._take(message)
                 if finished is not None:
-                    self._reap(block=True)
+                    if not self.waiting:
+                        self._reap(block=True)
                     return finished
             if ended:
                 self._reap(block=True)
@@ -175,11 +260,22 @@ class _Child:
         if kind == "start":
             self.current, self.since, self.base, self.peak = message[1], time.monotonic(), message[2], 0
         elif kind in ("done", "failed"):
-            self.outcomes[message[1]] = self._outcome(kind, message[2])
+            outcome = self._outcome(kind, message[2])
             self.current, self.next = None, message[1] + 1
+            if kind == "done" and self.then is not None:
+                try:
+                    outcome = Outcome("done", self.then(outcome.result), seconds=outcome.seconds,
+                                      memory=outcome.memory)
+                except Exception as err:
+                    outcome = Outcome("failed", reason=f"{type(err).__name__}: {err}", seconds=outcome.seconds,
+                                      memory=outcome.memory)
+            self.outcomes[message[1]] = outcome
         elif kind == "recycle":  # it let go of the memory earlier items left it holding
             return self.next
-        elif kind == "end":
+        elif kind == "end":  # every item done; it waits for more (or exits if there are none)
+            self.waiting = True
+            return self.count
+        elif kind == "end-exit":  # every item done, and it exits to let go of the memory they left it holding
             return self.count
         return None
 
@@ -270,9 +366,10 @@ class _Child:
             except ProcessLookupError:
                 pass
             self._reap(block=True)
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
+        for name in ("fd", "job_fd"):
+            if getattr(self, name) >= 0:
+                os.close(getattr(self, name))
+                setattr(self, name, -1)
 
 
 _EOF = object()
@@ -298,8 +395,10 @@ def _die_with_parent(prctl: Callable | None, parent: int) -> None:
         os._exit(1)
 
 
-def _child_main(fd: int, prctl: Callable | None, parent: int, work: Callable, items: Sequence, start: int, budget: Budget) -> None:
-    """The child's whole life: work on items[start:], send each outcome, exit without running any cleanup."""
+def _child_main(fd: int, job_fd: int, prctl: Callable | None, parent: int, work: Callable, items: Sequence,
+                start: int, budget: Budget) -> None:
+    """The child's whole life: work on items[start:] and send each outcome, then on the items each later job
+    brings (until the job pipe closes); exit without running any cleanup."""
     try:
         # The parent decides when this process ends: Ctrl-C at a terminal reaches the whole process group, and
         # the handlers inherited from the parent would raise exceptions in the middle of an item.
@@ -310,22 +409,45 @@ def _child_main(fd: int, prctl: Callable | None, parent: int, work: Callable, it
         _die_with_parent(prctl, parent)
         gc.freeze()  # the collector walks only what this child allocates; the inherited heap stays shared
         base = rss()
-        for i in range(start, len(items)):
-            _send(fd, ("start", i, rss()))
-            try:
-                message = pickle.dumps(("done", i, work(items[i])), protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception as err:
-                message = pickle.dumps(("failed", i, f"{type(err).__name__}: {err}"))
-            _write(fd, message)
-            # Memory an item left behind (freed but kept by the allocator) would count against the next one.
-            if budget.memory and i + 1 < len(items) and rss() - base > budget.memory // 2:
-                _send(fd, ("recycle",))
-                break
-        else:
+        while True:
+            for i in range(start, len(items)):
+                _send(fd, ("start", i, rss()))
+                try:
+                    message = pickle.dumps(("done", i, work(items[i])), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as err:
+                    message = pickle.dumps(("failed", i, f"{type(err).__name__}: {err}"))
+                _write(fd, message)
+                # Memory an item left behind (freed but kept by the allocator) would count against the next one.
+                if budget.memory and rss() - base > budget.memory // 2:
+                    _send(fd, ("recycle",) if i + 1 < len(items) else ("end-exit",))
+                    os._exit(0)
             _send(fd, ("end",))
+            job = _read_message(job_fd)
+            if job is None:
+                break
+            (work, items, budget), start = pickle.loads(job), 0
     except BaseException:  # (the parent sees the exit code and records the item it was on)
         os._exit(70)
     os._exit(0)
+
+
+def _read_message(fd: int) -> bytes | None:
+    """One length-prefixed message from fd, or None at its end."""
+    header = _read_exactly(fd, _HEADER.size)
+    if header is None:
+        return None
+    return _read_exactly(fd, _HEADER.unpack(header)[0])
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    parts, got = [], 0
+    while got < size:
+        chunk = os.read(fd, size - got)
+        if not chunk:
+            return None
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
 
 
 def _send(fd: int, message: tuple) -> None:

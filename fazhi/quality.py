@@ -11,6 +11,7 @@ great_expectations is imported inside functions: its import takes seconds and mo
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import time
 from dataclasses import dataclass, field, replace
@@ -146,6 +147,9 @@ def _text(value) -> str:
     return "null" if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else str(value)
 
 
+_HTML_SPECIAL = re.compile("[&<>\"']")
+
+
 def _html_safe(df):
     """The frame with every string holding & < > " or ' HTML-escaped, for Great Expectations: its Data Docs put
     unexpected values into the page as they are, so a source_name of <script>…</script> would run there.
@@ -160,7 +164,11 @@ def _html_safe(df):
         values = df[column]
         if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
             continue
-        special = values.map(lambda v: isinstance(v, str) and any(c in v for c in "&<>\"'"))
+        try:  # a column of strings is searched in one vectorized pass (a Python call per value cost ~0.25 ms a
+            # document); .str refuses a column holding other objects
+            special = values.str.contains(_HTML_SPECIAL.pattern, regex=True, na=False).astype(bool)
+        except (AttributeError, TypeError):
+            special = values.map(lambda v: isinstance(v, str) and _HTML_SPECIAL.search(v) is not None)
         if special.any():
             escaped = df.copy(deep=False) if escaped is None else escaped
             escaped[column] = values.map(lambda v: html.escape(v) if isinstance(v, str) else v)

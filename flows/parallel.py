@@ -26,10 +26,13 @@ class ParallelError(Exception):
 
 
 def warm_up() -> None:
-    """Load the jieba dictionary and OpenCC once per worker process, before its first batch."""
+    """Load the jieba dictionary and OpenCC once per worker process, before its first batch, and keep its guard
+    child from batch to batch."""
+    from fazhi.guard import keep_children
     from fazhi.normalize import to_simplified
     from fazhi.segment import tokenizer
 
+    keep_children()
     tokenizer()
     to_simplified("測試")
 

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from fazhi import guard
 from fazhi.guard import Budget, child_pids, format_size, parse_size, run_guarded
 
 BUDGET = Budget(seconds=1.0, memory=64 * 2**20)
@@ -138,3 +139,55 @@ def test_sizes_read_and_written(text, size, shown):
 def test_a_size_that_is_not_one_is_refused(text):
     with pytest.raises(ValueError, match="not a size"):
         parse_size(text)
+
+
+def test_then_runs_here_on_each_result_and_its_exception_fails_only_that_item():
+    here = os.getpid()
+
+    def then(result: str) -> tuple[str, int]:
+        if result == "B":
+            raise KeyError("no B here")
+        return result.lower(), os.getpid()
+
+    outcomes = run_guarded(behave, ["a", "b", "killed", "c"], BUDGET, then=then)
+    assert [o.kind for o in outcomes] == ["done", "failed", "died", "done"]
+    assert outcomes[0].result == ("a", here) and outcomes[3].result == ("c", here)
+    assert outcomes[1].reason == "KeyError: 'no B here'"
+
+
+def whose(item: str) -> tuple[str, int]:
+    """behave(item), and the process that did it."""
+    return behave(item), os.getpid()
+
+
+@pytest.fixture
+def kept(monkeypatch):
+    """keep_children() for one test, the kept child ended after it."""
+    monkeypatch.setattr(guard, "_keep", True)
+    yield
+    guard.release_children()
+
+
+def test_a_kept_child_takes_the_next_calls_items_and_is_replaced_when_gone(kept):
+    others = set(child_pids())
+    first = run_guarded(whose, ["a", "b"], BUDGET)
+    second = run_guarded(whose, ["c"], BUDGET)
+    pids = {o.result[1] for o in first + second}
+    assert [o.result[0] for o in first + second] == ["A", "B", "C"] and len(pids) == 1
+    assert set(child_pids()) - others == pids  # it waits for more
+    os.kill(pids.pop(), signal.SIGKILL)
+    time.sleep(0.1)
+    third = run_guarded(whose, ["d", "killed", "e"], BUDGET)
+    assert [o.kind for o in third] == ["done", "died", "done"]
+    fourth = run_guarded(whose, ["f"], BUDGET)
+    assert fourth[0].result[1] == third[2].result[1]  # the child after the dead one was kept
+    assert run_guarded(lambda item: item * 2, ["g"], BUDGET)[0].result == "gg"  # a closure: a child of its own
+    guard.release_children()
+    assert set(child_pids()) - others == set()
+
+
+def test_without_keep_children_each_call_forks_its_own_child():
+    others = set(child_pids())
+    first, second = run_guarded(whose, ["a"], BUDGET), run_guarded(whose, ["b"], BUDGET)
+    assert first[0].result[1] != second[0].result[1]
+    assert set(child_pids()) - others == set()
