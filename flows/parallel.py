@@ -26,15 +26,13 @@ class ParallelError(Exception):
 
 
 def warm_up() -> None:
-    """Load the jieba dictionary and OpenCC once per worker process, before its first batch, and keep its guard
-    child from batch to batch."""
+    """Load the text stages once per worker process (jieba, OpenCC, the extractor's tables), before its first
+    batch, and keep its guard child from batch to batch."""
+    from fazhi.core import warm_up as warm_up_text_stages
     from fazhi.guard import keep_children
-    from fazhi.normalize import to_simplified
-    from fazhi.segment import tokenizer
 
     keep_children()
-    tokenizer()
-    to_simplified("測試")
+    warm_up_text_stages()
 
 
 def process_packed(paths: list[Path], root: Path, budget=None):

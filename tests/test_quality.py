@@ -433,6 +433,7 @@ def test_the_validator_process_finds_what_validation_in_this_process_finds(plant
     finally:
         quality.stop_validator()
     assert pid != os.getpid() and quality._validator is None
+    assert not os.path.exists(f"/proc/{pid}")  # stopped and reaped, not left behind
     assert [(o.suite, o.expectation, o.success, o.unexpected_count) for o in there.outcomes] == \
         [(o.suite, o.expectation, o.success, o.unexpected_count) for o in here.outcomes]
     assert not there.success and there.flagged_figures == here.flagged_figures == 1
