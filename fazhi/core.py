@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -18,26 +18,13 @@ from .guard import DEFAULT_BUDGET, Budget, run_guarded
 from .ingest import IngestError, RawDocument, read_document, source_name_for
 from .metadata import extract_metadata
 from .normalize import normalize
-from .records import FileError
+from .records import BatchResult, FileError
 from .segment import token_spans
 
 TOKEN_SCHEMA = pa.schema([("doc_id", pa.string()), ("token_index", pa.int64()), ("token", pa.string()),
                           ("char_start", pa.int64()), ("char_end", pa.int64())])
 SENTENCE_SCHEMA = pa.schema([("doc_id", pa.string()), ("sentence_index", pa.int64()), ("char_start", pa.int64()),
                              ("char_end", pa.int64()), ("text", pa.string())])
-
-
-@dataclass
-class BatchResult:
-    """Rows for each warehouse table from one batch of files, plus what happened to each file."""
-
-    documents: list[dict] = field(default_factory=list)
-    sentences: list[dict] = field(default_factory=list)
-    tokens: list[dict] = field(default_factory=list)
-    figures: list[dict] = field(default_factory=list)
-    orgs: list[dict] = field(default_factory=list)  # the figures' organizations, classified (rows of orgs)
-    errors: list[FileError] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
 @dataclass

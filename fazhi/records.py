@@ -1,7 +1,11 @@
-"""The records a run passes between its steps: a file that could not be loaded, and the run's counts."""
+"""The records a run passes between its steps: a batch's rows, a file that could not be loaded, the run's counts.
+
+Nothing here imports the text stages, so the flow's process can hold these without loading the extractor.
+"""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
@@ -35,3 +39,16 @@ class RunCounts:
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
+
+
+@dataclass
+class BatchResult:
+    """Rows for each warehouse table from one batch of files, plus what happened to each file."""
+
+    documents: list[dict] = field(default_factory=list)
+    sentences: list[dict] = field(default_factory=list)
+    tokens: list[dict] = field(default_factory=list)
+    figures: list[dict] = field(default_factory=list)
+    orgs: list[dict] = field(default_factory=list)  # the figures' organizations, classified (rows of orgs)
+    errors: list[FileError] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))

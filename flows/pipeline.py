@@ -20,14 +20,13 @@ from fazhi import console
 from fazhi import warehouse as wh
 from fazhi.columnar import pack_batch
 from fazhi.console import Stopped
-from fazhi.core import BatchResult
 from fazhi.guard import DEFAULT_MEMORY, DEFAULT_SECONDS, Budget, format_size, parse_size
 from fazhi.ingest import discover, source_name_for
 from fazhi.plan import Action, LoadPlan, plan_load
 
 # Defined without Prefect, for the commands that run no flow.
 from fazhi.preflight import SAMPLE_CORPUS, InputError
-from fazhi.records import FileError, RunCounts
+from fazhi.records import BatchResult, FileError, RunCounts
 
 from .parallel import check_parallelism, in_flight_limit, make_task_runner, run_batch, run_in_order, running
 
