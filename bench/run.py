@@ -8,8 +8,10 @@ Three parts, in one run:
 - startup: `fazhi run` on the bundled sample, process start to exit (the first run in a new PREFECT_HOME, then
   warm runs, then an unchanged rerun).
 - short: a short-page corpus of N and 2N documents (~3 KB each) built by ../shared/bench/perf_corpus.py from
-  the real pages of ../shared/corpus; the floor (../shared/bench/floor.py); one and two workers; an unchanged
-  rerun of N documents with `fazhi run`; time per stage per document. Skipped, saying so, without ../shared.
+  the real pages of ../shared/corpus; the floor (../shared/bench/floor.py); one and two workers (with
+  --repeat, in rounds: the floor and each configuration once a round, so ratios compare runs made close
+  together); an unchanged rerun of N documents with `fazhi run`; time per stage per document. Skipped, saying
+  so, without ../shared.
 - own: the project's own corpus (bench/corpus.py recombines the sample's paragraphs, ~9.6 KB a document).
 
 Every flow runs in a fresh process into a fresh warehouse. Each run's wall time, CPU time of its whole process
@@ -212,7 +214,12 @@ def verdict(ok: bool) -> str:
 
 def median_run(times: int, run, key: str = "wall_seconds") -> dict:
     """The run (a dict of numbers) with the median key out of times tries; every try's key is kept as "tries"."""
-    runs = sorted((run() for _ in range(max(1, times))), key=lambda r: r[key])
+    return median_of([run() for _ in range(max(1, times))], key)
+
+
+def median_of(runs: list[dict], key: str = "wall_seconds") -> dict:
+    """The run with the median key among runs; every run's key is kept as "tries"."""
+    runs = sorted(runs, key=lambda r: r[key])
     chosen = dict(runs[len(runs) // 2])
     chosen["tries"] = [r[key] for r in runs]
     return chosen
@@ -327,11 +334,18 @@ def short_part(args, env: dict, work: Path, results: dict, startup: dict | None)
 
     floor_script = shared / "bench" / "floor.py"
     floor_runs = []
+    configs = [(w, size) for w in args.worker_counts for size in (n, 2 * n)]
+    tries: dict = {c: [] for c in configs}
+    # Round by round, each round the floor and every configuration once: on a shared machine whose speed drifts
+    # by tens of percent over minutes, the ratios then compare runs made under the same conditions.
     for _ in range(max(1, args.repeat)):
         if floor_script.is_file():
             out = subprocess.run([sys.executable, str(floor_script), str(corpora[2 * n])], env=env,
                                  capture_output=True, text=True, check=True).stdout
             floor_runs.append(float(out.strip().splitlines()[-1]))
+        for w, size in configs:
+            tries[w, size].append(run_flow(corpora[size], work / f"short-w{w}-{size}.duckdb", w, args.task_runner,
+                                           env, batch_size=args.batch_size))
     ours = run_floor(corpora[2 * n], env)  # the same loop, with its CPU time
     floor_wall = statistics.median(floor_runs) if floor_runs else ours["seconds"]
     floor_rate = 2 * n / floor_wall
@@ -343,12 +357,7 @@ def short_part(args, env: dict, work: Path, results: dict, startup: dict | None)
           f"{1000 * floor_cpu_per_doc:.1f} ms CPU a document", flush=True)
 
     for w in args.worker_counts:
-        runs = {}
-        for size in (n, 2 * n):
-            db = work / f"short-w{w}-{size}.duckdb"
-            runs[size] = median_run(args.repeat, lambda c=corpora[size], db=db, w=w: run_flow(
-                c, db, w, args.task_runner, env, batch_size=args.batch_size))
-        one, two = runs[n], runs[2 * n]
+        one, two = median_of(tries[w, n]), median_of(tries[w, 2 * n])
         marginal = two["wall_seconds"] - one["wall_seconds"]
         marginal_cpu = two["cpu_seconds"] - one["cpu_seconds"]
         flow_cpu = two["cpu_by_role"].get("flow", 0) - one["cpu_by_role"].get("flow", 0)

@@ -49,7 +49,8 @@ def _plain_rows(doc: _InProgress) -> dict:
         "published_at": meta.published_at, "outlet": meta.outlet, "reporters": meta.reporters,
         "correspondents": meta.correspondents, "raw_text": raw.raw_text, "text": norm.text,
         "offset_map": [{"norm": n, "raw": r} for n, r in norm.offset_runs], "size_bytes": raw.size_bytes,
-        "n_chars": len(norm.text), "n_sentences": len(norm.sentences), "n_tokens": None if doc.tokens is None else len(doc.tokens[0]),
+        "n_chars": len(norm.text), "n_sentences": len(norm.sentences),
+        "n_tokens": None if doc.tokens is None else len(doc.tokens[0]),
         "n_figures": len(figures), "n_unread": len(doc.unread), "warnings": raw.warnings,
     }
     figure_rows = [{"doc_id": raw.doc_id, **f.as_row(), "metric_id": metric_id_for(f.metric, f.kind, f.unit)}
@@ -128,7 +129,7 @@ def _segment_rows(plain: dict, seconds: dict[str, float]) -> dict:
 
 # A guarded document this short is segmented by the guard's parent process as its result arrives, while the
 # child ingests, normalizes and extracts the next one: jieba is about half of the text stages' time, and this way
-# one worker keeps two cores busy (measured on short pages: ~1.4x the documents a second). Outside the child
+# one worker keeps two cores busy (measured on short pages: 1.3-1.7x the documents a second). Outside the child
 # its time is not under the budget, so a longer text is segmented in the child (jieba's cost is linear in the
 # text, MAX_RUN keeps it so: 100,000 characters of the worst text tried, unknown characters, took 1 s).
 SEGMENT_IN_PARENT_CHARS = 100_000
