@@ -272,10 +272,10 @@ class _Child:
             self.outcomes[message[1]] = outcome
         elif kind == "recycle":  # it let go of the memory earlier items left it holding
             return self.next
-        elif kind == "end":  # every item done; it waits for more (or exits if there are none)
+        elif kind == "end":  # every item done; it waits for the next call's items (a kept child)
             self.waiting = True
             return self.count
-        elif kind == "end-exit":  # every item done, and it exits to let go of the memory they left it holding
+        elif kind == "end-exit":  # every item done, and it exits (nothing keeps it, or it holds memory to let go)
             return self.count
         return None
 
@@ -421,6 +421,9 @@ def _child_main(fd: int, job_fd: int, prctl: Callable | None, parent: int, work:
                 if budget.memory and rss() - base > budget.memory // 2:
                     _send(fd, ("recycle",) if i + 1 < len(items) else ("end-exit",))
                     os._exit(0)
+            if not _keep:  # a child of a process that keeps none exits once its items are done, as it always did
+                _send(fd, ("end-exit",))
+                break
             _send(fd, ("end",))
             job = _read_message(job_fd)
             if job is None:
