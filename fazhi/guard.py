@@ -387,6 +387,23 @@ def _prctl() -> Callable | None:
         return None
 
 
+def exit_with_parent(poll_seconds: float = 1.0) -> None:
+    """End this process within poll_seconds of its parent's end, however that came (SIGKILL, the OOM killer).
+
+    For the processes a pool starts (workers, the validator), which outlived a killed run for good. Not the kernel's
+    parent-death signal: that follows the thread that started the process, and a pool may start its processes
+    from a thread that ends before the pool does.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _die_with_parent(prctl: Callable | None, parent: int) -> None:
     """Have the kernel kill this process when its parent dies (Linux), so no child outlives a killed run."""
     if prctl is not None:

@@ -61,17 +61,7 @@ def check_warehouse(path: Path, lock_timeout: float, on_wait=None) -> LockWait:
     from . import warehouse as wh
 
     path = Path(path)
-    folder = _existing_parent(path.parent)
-    if not folder.is_dir():
-        raise wh.WarehouseError(f"cannot create warehouse {path}: {folder} is a file, not a folder")
-    if path.is_dir():
-        raise wh.WarehouseError(f"warehouse {path} is a folder: pass --warehouse with a file name, e.g. "
-                                f"{path / 'fazhi.duckdb'}")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise wh.WarehouseError(f"warehouse {path} is not writable: change its permissions or pass --warehouse")
-    if not path.exists() and not os.access(folder, os.W_OK):
-        raise wh.WarehouseError(f"cannot create warehouse {path}: folder {folder} is not writable; "
-                                f"pass --warehouse with a writable place")
+    check_warehouse_path(path)
     started = time.monotonic()
     try:
         con = wh.connect(path, timeout=0)
@@ -84,6 +74,24 @@ def check_warehouse(path: Path, lock_timeout: float, on_wait=None) -> LockWait:
         return LockWait(time.monotonic() - started, holder)
     con.close()
     return LockWait()
+
+
+def check_warehouse_path(path: Path) -> None:
+    """The warehouse file can be created or written, judging by the file system alone (nothing is opened)."""
+    from .errors import WarehouseError
+
+    path = Path(path)
+    folder = _existing_parent(path.parent)
+    if not folder.is_dir():
+        raise WarehouseError(f"cannot create warehouse {path}: {folder} is a file, not a folder")
+    if path.is_dir():
+        raise WarehouseError(f"warehouse {path} is a folder: pass --warehouse with a file name, e.g. "
+                             f"{path / 'fazhi.duckdb'}")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise WarehouseError(f"warehouse {path} is not writable: change its permissions or pass --warehouse")
+    if not path.exists() and not os.access(folder, os.W_OK):
+        raise WarehouseError(f"cannot create warehouse {path}: folder {folder} is not writable; "
+                             f"pass --warehouse with a writable place")
 
 
 def likely_unchanged(input_dir: Path, path: Path) -> bool:

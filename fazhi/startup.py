@@ -37,13 +37,16 @@ class TemporaryServer:
         self.api_url = f"http://127.0.0.1:{self.port}/api"
         package = Path(importlib.util.find_spec("prefect").submodule_search_locations[0])
         # The flags and variables of SubprocessASGIServer._run_uvicorn_command (Prefect 3.8): no UI, ephemeral
-        # services only, settings from this environment and the active profile.
+        # services only, settings from this environment and the active profile. Through server_process, so the
+        # server ends with this process however it ends.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--app-dir", str(package.parent), "--factory",
+            [sys.executable, "-m", "fazhi.server_process", str(os.getpid()), "--app-dir", str(package.parent), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
-            env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                 "PREFECT__SERVER_FINAL": "1"})
+            # Telemetry off unless the user's environment says otherwise: a server that lives for one run has
+            # nothing to report, and offline its failed lookup was logged as an ERROR.
+            env={"PREFECT_SERVER_ANALYTICS_ENABLED": "false", **os.environ, "PREFECT_UI_ENABLED": "0",
+                 "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"})
 
     def wait(self, timeout: float | None = None) -> None:
         """Return once the server answers its health check; raise ServerDidNotStart if it exits or times out."""
@@ -85,26 +88,63 @@ def _flush_to_api() -> None:
             worker.drain_all(timeout=5)
 
 
+def _import_while_waiting() -> None:
+    """Import now, while the server boots, what a flow run imports on its way (measured: 0.3 s after the server
+    answered): Prefect's engines, what a flow call and its parameters' serialization import, pandas and pyarrow."""
+    import fastapi.encoders  # noqa: F401  (Flow.serialize_parameters)
+    import pandas  # noqa: F401
+    import prefect.flow_engine
+    import prefect.task_engine
+    import prefect.utilities.visualization  # noqa: F401  (Flow.__call__)
+    import pyarrow  # noqa: F401
+
+
 @contextlib.contextmanager
-def prefect_api(workers: int = 0, validate: bool = True) -> Iterator[str | None]:
+def booting_server() -> Iterator[TemporaryServer | None]:
+    """Yield a temporary server, booting from now on, unless a Prefect API is configured; stopped on the way out.
+
+    Its boot is a run's longest wait, so `fazhi run` starts it before its other checks (the warehouse's lock).
+    """
+    from .preflight import configured_api_url
+
+    server = None if configured_api_url() else TemporaryServer()
+    try:
+        yield server
+    finally:
+        if server is not None:
+            server.stop()
+
+
+@contextlib.contextmanager
+def prefect_api(workers: int = 0, validate: bool = True,
+                server: TemporaryServer | None | bool = True) -> Iterator[str | None]:
     """Yield with a Prefect API ready: the configured one, or a temporary server booted while the flow's imports
     load, (if workers) that many worker processes start and (if validate) the validator process imports Great
     Expectations; all stopped on the way out.
 
-    Call it before Prefect is imported: its settings are read once, on import. Yields the temporary API's URL.
+    server is the temporary server booting_server() gave (None: a configured API), True to start one here as
+    needed. Call it before Prefect is imported: its settings are read once, on import. Yields the temporary
+    API's URL.
     """
     from .flows.parallel import prestart, stop_prestarted
     from .preflight import configured_api_url
     from .quality import start_validator, stop_validator
 
-    server = None if configured_api_url() else TemporaryServer()
-    if workers:
-        prestart(workers)  # jieba and OpenCC load in the workers while this process imports
+    if server is True:
+        server = None if configured_api_url() else TemporaryServer()
     if validate:
-        start_validator()  # Great Expectations' import (seconds) too
+        start_validator()  # Great Expectations' import (seconds), at a low priority: it is needed last
+    if workers and server is None:
+        prestart(workers)  # jieba and OpenCC load in the workers while this process imports
     try:
         from .flows import pipeline  # noqa: F401  (the flow's own imports: Prefect's engine, the extractors)
 
+        if workers:
+            # With a server booting, the workers start now: begun with the imports, they took the server's core
+            # (its boot is the longest wait of a run); they are needed only once it answers.
+            prestart(workers)
+        if server is not None:
+            _import_while_waiting()
         if server is None:
             yield None
             return
@@ -122,6 +162,8 @@ def prefect_api(workers: int = 0, validate: bool = True) -> Iterator[str | None]
             finally:
                 _flush_to_api()
     finally:
+        if server is not None:
+            server.process.terminate()  # first: the server's shutdown goes on while the others stop
         stop_prestarted()
         stop_validator()
         if server is not None:

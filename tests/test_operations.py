@@ -1,6 +1,7 @@
 """Operations: bad input, incremental runs, prune, crash safety, the warehouse lock, snapshots, progress."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -489,12 +490,8 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.parametrize("sig, to_group, code, reason", [
-    (signal.SIGTERM, False, 128 + signal.SIGTERM, "stopped by SIGTERM"),  # a supervisor stopping the run
-    (signal.SIGINT, True, 130, "interrupted (Ctrl-C or SIGINT)"),  # Ctrl-C at a terminal: the whole group
-])
-def test_a_signal_ends_a_run_within_seconds_marked_failed_with_nothing_left_running(tmp_path, sig, to_group, code,
-                                                                                     reason):
+def slow_run_under_way(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    """`fazhi run` of a slow corpus in a session of its own, once its first batch is under way; and its warehouse."""
     corpus = tmp_path / "corpus"
     make_corpus(corpus, copies=4)
     db = tmp_path / "w.duckdb"
@@ -507,14 +504,26 @@ def test_a_signal_ends_a_run_within_seconds_marked_failed_with_nothing_left_runn
                              "--batch-size", "5"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if line.startswith("files 0 of"):  # the flow is under way, the first batch in the guard's child
+            break
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        pytest.fail("no progress line:\n" + "".join(seen[-20:]))
+    time.sleep(2)
+    return proc, db
+
+
+@pytest.mark.parametrize("sig, to_group, code, reason", [
+    (signal.SIGTERM, False, 128 + signal.SIGTERM, "stopped by SIGTERM"),  # a supervisor stopping the run
+    (signal.SIGINT, True, 130, "interrupted (Ctrl-C or SIGINT)"),  # Ctrl-C at a terminal: the whole group
+])
+def test_a_signal_ends_a_run_within_seconds_marked_failed_with_nothing_left_running(tmp_path, sig, to_group, code,
+                                                                                     reason):
+    proc, db = slow_run_under_way(tmp_path)
     try:
-        for line in proc.stdout:
-            seen.append(line)
-            if line.startswith("files 0 of"):  # the flow is under way, the first batch in the guard's child
-                break
-        else:
-            pytest.fail("no progress line:\n" + "".join(seen[-20:]))
-        time.sleep(2)
         workers = [pid for pid in process_group(proc.pid) if pid != proc.pid]
         assert len(workers) >= 2, "the temporary server and the guard's child run beside the flow"
         stopped_at = time.monotonic()
@@ -530,6 +539,21 @@ def test_a_signal_ends_a_run_within_seconds_marked_failed_with_nothing_left_runn
     assert f"error: {reason}" in out and "Traceback" not in out
     assert process_group_gone(proc.pid, timeout=10), f"left running: {process_group(proc.pid)}"
     assert query(db, "select status, message from runs") == [("failed", reason)]
+
+
+def test_a_run_killed_outright_leaves_no_process_behind(tmp_path):
+    """SIGKILL (the out-of-memory killer, `kill -9`) lets the run clean up nothing: the temporary server, the
+    worker, its guard child and the validator each end on their own."""
+    proc, _ = slow_run_under_way(tmp_path)
+    try:
+        started = [pid for pid in process_group(proc.pid) if pid != proc.pid]
+        assert len(started) >= 4, started  # server, worker, its child, validator (and the resource tracker)
+        proc.kill()  # the run's process only, as the kernel would
+        proc.wait()
+        assert process_group_gone(proc.pid, timeout=10), f"left running: {process_group(proc.pid)}"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def process_group(pgid: int) -> list[int]:
