@@ -75,7 +75,7 @@ class PeakMemory:
             cmd = " ".join(proc.cmdline())
         except Exception:
             return "other"
-        if "uvicorn" in cmd:
+        if "uvicorn" in cmd or "fazhi.server_process" in cmd:
             return "server"
         if "spawn_main" in cmd or "multiprocessing-fork" in cmd:
             return "worker"

@@ -640,6 +640,38 @@ def test_cli_lock_error_is_one_line_naming_the_holder(prefect_harness, sample_wa
     assert "Traceback" not in result.output
 
 
+def test_sigterm_while_a_run_waits_for_the_lock_ends_it_and_its_booting_server(sample_warehouse, tmp_path):
+    """The temporary server boots while the run waits for the lock; a stop then ends both, in one line."""
+    db = tmp_path / "w.duckdb"
+    shutil.copy(sample_warehouse, db)
+    holder = hold_lock(db, 120)
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PYTHONUNBUFFERED": "1"}
+    env.pop("PREFECT_API_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "fazhi", "run", "--warehouse", str(db)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert proc.stderr.readline().startswith("waiting up to 60s for the warehouse lock")
+        assert any("fazhi.server_process" in command(pid) for pid in process_group(proc.pid))
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        holder.kill()
+        holder.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert err.strip().splitlines() == ["error: stopped by SIGTERM"]
+    assert process_group_gone(proc.pid, timeout=10), f"left running: {process_group(proc.pid)}"
+
+
+def command(pid: int) -> str:
+    """A process's command line, or "" once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def test_a_snapshot_is_published_atomically_and_open_readers_keep_their_copy(prefect_harness, sample_copy,
                                                                                tmp_path):
     from fazhi.flows.pipeline import etl

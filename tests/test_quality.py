@@ -438,3 +438,15 @@ def test_the_validator_process_finds_what_validation_in_this_process_finds(plant
         [(o.suite, o.expectation, o.success, o.unexpected_count) for o in here.outcomes]
     assert not there.success and there.flagged_figures == here.flagged_figures == 1
     assert there.data_docs == tmp_path / "there" / "index.html" and there.data_docs.exists()
+
+
+def test_a_call_the_validator_was_left_to_finish_that_fails_is_one_warning_when_it_stops(capsys):
+    """The Data Docs are rendered after the outcomes are back; if that fails the run says so, and ends."""
+    from fazhi import quality
+
+    validator = quality._ValidatorProcess()
+    validator.call_later(int, "not a number")
+    validator.close()
+    assert capsys.readouterr().err.splitlines() == [
+        "warning: int failed: ValueError: invalid literal for int() with base 10: 'not a number'"]
+    assert validator.pending == []
