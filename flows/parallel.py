@@ -29,11 +29,19 @@ def warm_up() -> None:
     """Load the text stages once per worker process (jieba, OpenCC, the extractor's tables), before its first
     batch, and keep its guard child from batch to batch."""
     from fazhi.core import warm_up as warm_up_text_stages
-    from fazhi.guard import exit_with_parent, keep_children
+    from fazhi.guard import keep_children
 
-    exit_with_parent()
     keep_children()
     warm_up_text_stages()
+
+
+def _start_worker() -> None:
+    """A WorkerPool process's start: it ends with the process that started it, then warms up. (Not a Dask
+    worker's: that one's parent may be a shell it is meant to outlive.)"""
+    from fazhi.guard import exit_with_parent
+
+    exit_with_parent()
+    warm_up()
 
 
 def process_packed(paths: list[Path], root: Path, budget=None):
@@ -67,7 +75,7 @@ class WorkerPool:
             if self._executor is None:
                 # spawn, not fork: the flow process has threads (Prefect's) and a DuckDB connection to not copy.
                 self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                     initializer=warm_up)
+                                                     initializer=_start_worker)
             return self._executor
 
     def start(self) -> None:
