@@ -276,11 +276,11 @@ def run_with_console(options: dict, verbose: bool, started: float) -> None:
         with stop_on_sigterm(), booting_server() as server:
             waited = preflight.check_warehouse(warehouse or DEFAULT_WAREHOUSE, options["lock_timeout"], say_waiting)
             # An unchanged rerun loads and validates nothing: it skips the seconds of warming up for either.
-            work = options["prune"] or not preflight.likely_unchanged(input_dir or preflight.SAMPLE_CORPUS,
-                                                                      warehouse or DEFAULT_WAREHOUSE)
+            likely = preflight.outlook(input_dir or preflight.SAMPLE_CORPUS, warehouse or DEFAULT_WAREHOUSE)
+            work = options["prune"] or not likely.unchanged
             with bounded_stop(), prefect_api(
                     workers=options["workers"] if work and options["task_runner"] == "process" else 0,
-                    validate=work, server=server):
+                    validate=work, server=server, small=likely.changed <= options["batch_size"]):
                 summary = _run_flow(options, verbose)
     except ServerDidNotStart as err:
         raise preflight.InputError(f"{err} (a busy machine?): run again, raise "

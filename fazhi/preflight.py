@@ -94,26 +94,37 @@ def check_warehouse_path(path: Path) -> None:
                              f"pass --warehouse with a writable place")
 
 
-def likely_unchanged(input_dir: Path, path: Path) -> bool:
-    """Whether every file under input_dir is loaded already under its name with its size (a guess, by stat only).
+@dataclass
+class Outlook:
+    """What a run is likely to do, guessed by stat only: files under the input folder, and how many of them are not
+    loaded already under their name with their size (all of them when the warehouse cannot be read)."""
 
-    Only start-up uses it: an unchanged rerun needs neither Great Expectations nor the text models, so they are
-    not loaded in advance; a wrong guess costs time, never data (the flow compares the bytes itself).
-    """
-    import duckdb
+    files: int
+    changed: int
 
+    @property
+    def unchanged(self) -> bool:
+        return self.files > 0 and self.changed == 0
+
+
+def outlook(input_dir: Path, path: Path) -> Outlook:
+    """The run's likely work, for start-up only: an unchanged rerun needs neither Great Expectations nor the text
+    models, so they are not loaded in advance; a wrong guess costs time, never data (the flow compares the bytes
+    itself)."""
     from .ingest import discover, source_name_for
 
-    if not Path(path).exists():
-        return False
     paths, _ = discover(input_dir.absolute())
     sizes = {source_name_for(p, input_dir.absolute()): p.stat().st_size for p in paths}
-    try:
-        with duckdb.connect(str(path), read_only=True) as con:
-            loaded = dict(con.execute("select source_name, size_bytes from documents").fetchall())
-    except (duckdb.Error, OSError):
-        return False
-    return bool(sizes) and all(loaded.get(name) == size for name, size in sizes.items())
+    loaded = {}
+    if Path(path).exists():
+        import duckdb
+
+        try:
+            with duckdb.connect(str(path), read_only=True) as con:
+                loaded = dict(con.execute("select source_name, size_bytes from documents").fetchall())
+        except (duckdb.Error, OSError):
+            loaded = {}
+    return Outlook(files=len(sizes), changed=sum(loaded.get(name) != size for name, size in sizes.items()))
 
 
 def _existing_parent(folder: Path) -> Path:

@@ -339,13 +339,13 @@ class _ValidatorProcess:
     lets one process write). Calls run one after another in its one process, which holds a _Validation.
     """
 
-    def __init__(self):
+    def __init__(self, low_priority: bool = False):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         # spawn: the caller has threads and maybe a DuckDB connection; the child needs neither.
         self.executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_import_gx)
+                                            initializer=_import_gx, initargs=(low_priority,))
         self.executor.submit(int)  # start it now
         self.pending: list = []  # calls not waited for (Data Docs being rendered): close() waits for them
 
@@ -383,17 +383,20 @@ class _ValidatorProcess:
 _LATER_CALLS = {"_remote_render_data_docs": "rendering the Data Docs"}
 
 
-def _import_gx() -> None:
-    """The validator process's start: it ends with the run, yields the CPU, and imports Great Expectations."""
+def _import_gx(low_priority: bool) -> None:
+    """The validator process's start: it ends with the run, yields the CPU if asked, imports Great Expectations."""
     import os
     import threading
 
     from .guard import exit_with_parent
 
     exit_with_parent()
-    # Its import (~2 s of CPU) is needed last, after the flow: at a low priority it takes the cores the Prefect
-    # server's boot and the flow's imports leave (measured: the server answered 0.3 s sooner).
-    os.nice(10)
+    if low_priority:
+        # For a run of a batch or so, whose wait is mostly start-up: GX's import (~2 s of CPU) is needed last, so
+        # it takes what the Prefect server's boot and the flow's imports leave (measured on the sample: the run
+        # ended 0.2-0.3 s sooner). Not for larger runs: the priority stays for the validation itself, which
+        # a busy machine would then slow several times over.
+        os.nice(10)
     import great_expectations  # noqa: F401
     from tqdm import tqdm
 
@@ -408,11 +411,12 @@ _remote: _Validation | None = None  # in the validator process: the validation i
 _rendering: _Validation | None = None  # in the validator process: the validation whose Data Docs are next
 
 
-def start_validator() -> None:
-    """Start the validator process for this process's next validations (`fazhi run` does, before the flow)."""
+def start_validator(low_priority: bool = False) -> None:
+    """Start the validator process for this process's next validations (`fazhi run` does, before the flow), at a
+    low CPU priority if asked."""
     global _validator
     if _validator is None:
-        _validator = _ValidatorProcess()
+        _validator = _ValidatorProcess(low_priority)
 
 
 def stop_validator() -> None:

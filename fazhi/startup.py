@@ -116,14 +116,15 @@ def booting_server() -> Iterator[TemporaryServer | None]:
 
 
 @contextlib.contextmanager
-def prefect_api(workers: int = 0, validate: bool = True,
-                server: TemporaryServer | None | bool = True) -> Iterator[str | None]:
+def prefect_api(workers: int = 0, validate: bool = True, server: TemporaryServer | None | bool = True,
+                small: bool = False) -> Iterator[str | None]:
     """Yield with a Prefect API ready: the configured one, or a temporary server booted while the flow's imports
     load, (if workers) that many worker processes start and (if validate) the validator process imports Great
     Expectations; all stopped on the way out.
 
     server is the temporary server booting_server() gave (None: a configured API), True to start one here as
-    needed. Call it before Prefect is imported: its settings are read once, on import. Yields the temporary
+    needed. small says the run has about a batch to do, so its start-up is most of it: the validator then
+    imports at a low priority. Call it before Prefect is imported: its settings are read once, on import. Yields the temporary
     API's URL.
     """
     from .flows.parallel import prestart, stop_prestarted
@@ -133,7 +134,7 @@ def prefect_api(workers: int = 0, validate: bool = True,
     if server is True:
         server = None if configured_api_url() else TemporaryServer()
     if validate:
-        start_validator()  # Great Expectations' import (seconds), at a low priority: it is needed last
+        start_validator(low_priority=small)  # Great Expectations' import (seconds)
     if workers and server is None:
         prestart(workers)  # jieba and OpenCC load in the workers while this process imports
     try:

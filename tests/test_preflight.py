@@ -47,3 +47,27 @@ def test_the_profile_named_in_the_environment_is_the_one_read(tmp_path, monkeypa
     assert _may_set_api_url() is True
     monkeypatch.setenv("PREFECT_PROFILE", "plain")
     assert _may_set_api_url() is False
+
+
+@pytest.mark.parametrize("change, files, changed, unchanged", [
+    (None, 5, 0, True),  # the sample, loaded as it is
+    ("grow", 5, 1, False),  # a file whose size changed
+    ("add", 6, 1, False),
+    ("no warehouse", 5, 5, False),
+    ("empty folder", 0, 0, False),  # nothing to compare: not called unchanged
+])
+def test_the_outlook_counts_the_files_a_run_would_work_on(change, files, changed, unchanged, sample_warehouse,
+                                                          sample_copy, tmp_path):
+    from fazhi.preflight import outlook
+
+    warehouse = tmp_path / "missing.duckdb" if change == "no warehouse" else sample_warehouse
+    first = sorted(sample_copy.iterdir())[0]
+    if change == "grow":
+        first.write_bytes(first.read_bytes() + "。".encode())
+    elif change == "add":
+        (sample_copy / "new.txt").write_text("2020年受理案件57876件。", encoding="utf-8")
+    elif change == "empty folder":
+        for path in sample_copy.iterdir():
+            path.unlink()
+    likely = outlook(sample_copy, warehouse)
+    assert (likely.files, likely.changed, likely.unchanged) == (files, changed, unchanged)
