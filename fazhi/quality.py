@@ -343,9 +343,11 @@ class _ValidatorProcess:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        from . import validator_process
+
         # spawn: the caller has threads and maybe a DuckDB connection; the child needs neither.
         self.executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_import_gx, initargs=(low_priority,))
+                                            initializer=validator_process.start, initargs=(low_priority,))
         self.executor.submit(int)  # start it now
         self.pending: list = []  # calls not waited for (Data Docs being rendered): close() waits for them
 
@@ -381,29 +383,6 @@ class _ValidatorProcess:
 
 # What a call made with call_later does, for the warning when it fails.
 _LATER_CALLS = {"_remote_render_data_docs": "rendering the Data Docs"}
-
-
-def _import_gx(low_priority: bool) -> None:
-    """The validator process's start: it ends with the run, yields the CPU if asked, imports Great Expectations."""
-    import os
-    import threading
-
-    from .guard import exit_with_parent
-
-    exit_with_parent()
-    if low_priority:
-        # For a run of a batch or so, whose wait is mostly start-up: GX's import (~2 s of CPU) is needed last, so
-        # it takes what the Prefect server's boot and the flow's imports leave (measured on the sample: the run
-        # ended 0.2-0.3 s sooner). Not for larger runs: the priority stays for the validation itself, which
-        # a busy machine would then slow several times over.
-        os.nice(10)
-    import great_expectations  # noqa: F401
-    from tqdm import tqdm
-
-    # GX builds a tqdm bar (disabled) per validation, and tqdm's first bar makes a multiprocessing lock, a named
-    # semaphore; this process is killed when done, so Python's resource tracker then warned of a leaked semaphore
-    # at the end of every run. A thread lock does, in a process with no children of its own.
-    tqdm.set_lock(threading.RLock())
 
 
 _validator: _ValidatorProcess | None = None
