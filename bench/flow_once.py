@@ -20,10 +20,10 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=None)
     args = parser.parse_args()
     from fazhi.preflight import configure_prefect
-    from fazhi.startup import prefect_api
+    from fazhi.startup import booting_server, prefect_api
 
     configure_prefect(verbose=False)  # as `fazhi run`
-    with prefect_api(workers=args.workers if args.task_runner == "process" else 0):
+    with booting_server() as server, prefect_api(server, workers=args.workers if args.task_runner == "process" else 0):
         from fazhi.flows.pipeline import BATCH_SIZE, etl
 
         imported = time.monotonic()

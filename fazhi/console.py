@@ -279,8 +279,8 @@ def run_with_console(options: dict, verbose: bool, started: float) -> None:
             likely = preflight.outlook(input_dir or preflight.SAMPLE_CORPUS, warehouse or DEFAULT_WAREHOUSE)
             work = options["prune"] or not likely.unchanged
             with bounded_stop(), prefect_api(
-                    workers=options["workers"] if work and options["task_runner"] == "process" else 0,
-                    validate=work, server=server, small=likely.changed <= options["batch_size"]):
+                    server, workers=options["workers"] if work and options["task_runner"] == "process" else 0,
+                    validate=work, small=likely.changed <= options["batch_size"]):
                 summary = _run_flow(options, verbose)
     except ServerDidNotStart as err:
         raise preflight.InputError(f"{err} (a busy machine?): run again, raise "

@@ -404,10 +404,16 @@ def exit_with_parent(poll_seconds: float = 1.0) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def _die_with_parent(prctl: Callable | None, parent: int) -> None:
+def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
+    """Have the kernel send signum to this process when its parent (pid parent) dies (Linux); exit at once if it
+    has died already. Follows the parent's thread that started this process (see exit_with_parent)."""
+    _die_with_parent(_prctl(), parent, signum)
+
+
+def _die_with_parent(prctl: Callable | None, parent: int, signum: int = signal.SIGKILL) -> None:
     """Have the kernel kill this process when its parent dies (Linux), so no child outlives a killed run."""
     if prctl is not None:
-        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        prctl(1, signum)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:  # it died before the line above took effect
         os._exit(1)
 

@@ -5,6 +5,7 @@ so a wrong folder, a locked warehouse or a stopped Prefect server is reported in
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass
@@ -119,11 +120,9 @@ def outlook(input_dir: Path, path: Path) -> Outlook:
     if Path(path).exists():
         import duckdb
 
-        try:
+        with contextlib.suppress(duckdb.Error, OSError):  # unreadable: every file counts as changed
             with duckdb.connect(str(path), read_only=True) as con:
                 loaded = dict(con.execute("select source_name, size_bytes from documents").fetchall())
-        except (duckdb.Error, OSError):
-            loaded = {}
     return Outlook(files=len(sizes), changed=sum(loaded.get(name) != size for name, size in sizes.items()))
 
 

@@ -360,29 +360,24 @@ class _ValidatorProcess:
         except BrokenProcessPool as err:  # its import failed, or it was killed: say which process, not the pool's words
             raise RuntimeError(f"the validation process could not start or died ({err})") from None
 
-    def call_later(self, fn, *args) -> None:
-        """fn(*args) in the validator process while this one goes on; close() waits for it."""
-        self.pending.append((fn.__name__, self.executor.submit(fn, *args)))
+    def call_later(self, what: str, fn, *args) -> None:
+        """fn(*args) in the validator process while this one goes on; close() waits for it, and names what failed."""
+        self.pending.append((what, self.executor.submit(fn, *args)))
 
     def close(self) -> None:
         """Wait for the calls not yet waited for, then stop the process: its work is done and back here, so it is
         killed rather than waited for (an interpreter that imported GX took ~0.35 s to tear itself down at the
         end of every run)."""
-        for name, future in self.pending:
+        for what, future in self.pending:
             try:
                 future.result()
             except Exception as err:  # the outcomes are recorded already; say what is missing and go on
-                print(f"warning: {_LATER_CALLS.get(name, name)} failed: {type(err).__name__}: {err}",
-                      file=sys.stderr, flush=True)
+                print(f"warning: {what} failed: {type(err).__name__}: {err}", file=sys.stderr, flush=True)
         self.pending = []
         for process in list((getattr(self.executor, "_processes", None) or {}).values()):
             process.kill()
             process.join()
         self.executor.shutdown(wait=True, cancel_futures=True)
-
-
-# What a call made with call_later does, for the warning when it fails.
-_LATER_CALLS = {"_remote_render_data_docs": "rendering the Data Docs"}
 
 
 _validator: _ValidatorProcess | None = None
@@ -445,7 +440,7 @@ class _RemoteValidation:
         ends (~0.25 s of every run), done when the validator is stopped."""
         outcomes, issues, docs = self.validator.call(_remote_finish, True)
         if docs is not None:
-            self.validator.call_later(_remote_render_data_docs)
+            self.validator.call_later("rendering the Data Docs", _remote_render_data_docs)
         return outcomes, issues, docs
 
 

@@ -7,25 +7,15 @@ parent ends, and uvicorn shuts down on SIGTERM as on any stop.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import os
 import signal
 import sys
 
-PR_SET_PDEATHSIG = 1
+from .guard import die_with_parent
 
 
 def main() -> None:
     """Ask for SIGTERM when the parent ends, then run uvicorn's command line with the remaining arguments."""
-    parent = int(sys.argv.pop(1))
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):  # no prctl here (not Linux): the run's own cleanup still stops the server
-        pass
-    if os.getppid() != parent:  # the run ended before the request above took effect
-        sys.exit(0)
+    die_with_parent(int(sys.argv.pop(1)), signal.SIGTERM)  # where there is no prctl the run's own cleanup still does
     from uvicorn.main import main as uvicorn
 
     uvicorn(prog_name="uvicorn")

@@ -40,13 +40,11 @@ class TemporaryServer:
         # services only, settings from this environment and the active profile. Through server_process, so the
         # server ends with this process however it ends.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "fazhi.server_process", str(os.getpid()), "--app-dir", str(package.parent), "--factory",
-             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+            [sys.executable, "-m", "fazhi.server_process", str(os.getpid()), "--app-dir", str(package.parent),
+             "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
-            # Telemetry off unless the user's environment says otherwise: a server that lives for one run has
-            # nothing to report, and offline its failed lookup was logged as an ERROR.
-            env={"PREFECT_SERVER_ANALYTICS_ENABLED": "false", **os.environ, "PREFECT_UI_ENABLED": "0",
-                 "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"})
+            env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                 "PREFECT__SERVER_FINAL": "1"})
 
     def wait(self, timeout: float | None = None) -> None:
         """Return once the server answers its health check; raise ServerDidNotStart if it exits or times out."""
@@ -116,23 +114,19 @@ def booting_server() -> Iterator[TemporaryServer | None]:
 
 
 @contextlib.contextmanager
-def prefect_api(workers: int = 0, validate: bool = True, server: TemporaryServer | None | bool = True,
+def prefect_api(server: TemporaryServer | None, workers: int = 0, validate: bool = True,
                 small: bool = False) -> Iterator[str | None]:
     """Yield with a Prefect API ready: the configured one, or a temporary server booted while the flow's imports
     load, (if workers) that many worker processes start and (if validate) the validator process imports Great
     Expectations; all stopped on the way out.
 
-    server is the temporary server booting_server() gave (None: a configured API), True to start one here as
-    needed. small says the run has about a batch to do, so its start-up is most of it: the validator then
-    imports at a low priority. Call it before Prefect is imported: its settings are read once, on import. Yields the temporary
-    API's URL.
+    server is the temporary server booting_server() gave (None: a configured API). small says the run has about
+    a batch to do, so its start-up is most of it: the validator then imports at a low priority. Call it before
+    Prefect is imported: its settings are read once, on import. Yields the temporary API's URL.
     """
     from .flows.parallel import prestart, stop_prestarted
-    from .preflight import configured_api_url
     from .quality import start_validator, stop_validator
 
-    if server is True:
-        server = None if configured_api_url() else TemporaryServer()
     if validate:
         start_validator(low_priority=small)  # Great Expectations' import (seconds)
     if workers and server is None:
@@ -140,7 +134,7 @@ def prefect_api(workers: int = 0, validate: bool = True, server: TemporaryServer
     try:
         from .flows import pipeline  # noqa: F401  (the flow's own imports: Prefect's engine, the extractors)
 
-        if workers:
+        if workers and server is not None:
             # With a server booting, the workers start now: begun with the imports, they took the server's core
             # (its boot is the longest wait of a run); they are needed only once it answers.
             prestart(workers)

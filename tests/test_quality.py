@@ -445,8 +445,8 @@ def test_a_call_the_validator_was_left_to_finish_that_fails_is_one_warning_when_
     from fazhi import quality
 
     validator = quality._ValidatorProcess()
-    validator.call_later(int, "not a number")
+    validator.call_later("reading a number", int, "not a number")
     validator.close()
     assert capsys.readouterr().err.splitlines() == [
-        "warning: int failed: ValueError: invalid literal for int() with base 10: 'not a number'"]
+        "warning: reading a number failed: ValueError: invalid literal for int() with base 10: 'not a number'"]
     assert validator.pending == []
