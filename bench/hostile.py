@@ -84,9 +84,9 @@ def child(name: str, size: int, dq: bool) -> dict:
     from fazhi import core
     from fazhi.ingest import document_from_bytes
     from fazhi.normalize import to_simplified
-    from fazhi.segment import tokenizer
+    from fazhi.segment import segmenter
 
-    tokenizer()  # dictionary loading is start-up, not the input's cost
+    segmenter()  # dictionary loading is start-up, not the input's cost
     to_simplified("測試")
     warm = core._InProgress(document_from_bytes("2023年，全市法院受理案件1,234件，结案率95.1%。".encode(), "warm.txt"))
     for _, stage in core.STAGES:  # the extractor's tables and the catalog load on first use: start-up too

@@ -180,11 +180,11 @@ def warm_up() -> None:
 
 
 def load_text_models() -> None:
-    """Load jieba's dictionary and OpenCC in this process (once), so the children forked from it share them."""
+    """Load the segmenter's dictionary and OpenCC in this process (once), so the children forked from it share them."""
     from .normalize import to_simplified
-    from .segment import tokenizer
+    from .segment import segmenter
 
-    tokenizer()
+    segmenter()
     to_simplified("測試")
 
 
