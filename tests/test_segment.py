@@ -87,3 +87,16 @@ def test_the_sample_reports_are_cut_as_jieba_cuts_them():
     assert len(texts) == 5
     for text in texts:
         assert _cut(text) == jiebas_own_cut(text)
+
+
+def test_jieba_rs_weighs_paths_with_jiebas_word_total():
+    from fazhi.segment import segmenter, tokenizer
+
+    # suggest_freq of two words cut apart is their frequencies' product over the total, rounded down, plus one:
+    # a probe of the total each engine divides by (the domain dictionary re-adds words of jieba's own).
+    jieba = tokenizer()
+    common = sorted((w for w, f in jieba.FREQ.items() if f), key=jieba.FREQ.get, reverse=True)[:8]
+    pairs = [(a, b) for a in common for b in common if jieba.lcut(a + b, HMM=False) == [a, b]]
+    assert len(pairs) > 40
+    assert [segmenter().suggest_freq(a + b) - 1 for a, b in pairs] == \
+        [jieba.FREQ[a] * jieba.FREQ[b] // jieba.total for a, b in pairs]

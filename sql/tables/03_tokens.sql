@@ -5,7 +5,7 @@ create table if not exists tokens (
     char_start   integer not null,
     char_end     integer not null
 );
-comment on table tokens is 'jieba tokens of each normalized document, cut with the domain dictionary fazhi/data/userdict.txt (whitespace left out).';
+comment on table tokens is 'jieba tokens of each normalized document (jieba 0.42 with HMM, computed by jieba-rs), cut with the domain dictionary fazhi/data/userdict.txt (whitespace left out).';
 comment on column tokens.doc_id is 'The document (documents.doc_id).';
 comment on column tokens.token_index is 'Position of the token in its document, from 0.';
 comment on column tokens.token is 'The token text.';
