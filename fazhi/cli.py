@@ -178,7 +178,7 @@ def serve(cron, timezone, input_dir, warehouse, name, prune, lock_timeout, fail_
     from prefect.settings import PREFECT_API_URL
 
     from .flows.pipeline import InputError, etl
-    from .preflight import check_api
+    from .preflight import check_api, check_installed
 
     try:
         schedule = CronSchedule(cron=cron, timezone=timezone)
@@ -191,6 +191,7 @@ def serve(cron, timezone, input_dir, warehouse, name, prune, lock_timeout, fail_
     check_api(PREFECT_API_URL.value(), temporary_ok=False)
     if input_dir is not None and not input_dir.is_dir():
         raise InputError(f"input folder {input_dir} does not exist or is not a folder")
+    check_installed()
     # Absolute paths: scheduled runs start in a process of their own, maybe from another folder.
     parameters = {"input_dir": str(input_dir.absolute()) if input_dir else None,
                   "warehouse": str(warehouse.absolute()) if warehouse else None,

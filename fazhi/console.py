@@ -257,6 +257,7 @@ def run_with_console(options: dict, verbose: bool, started: float) -> None:
 
     input_dir, warehouse = options["input_dir"], options["warehouse"]
     preflight.check_input(input_dir)
+    preflight.check_installed()
     check_parallelism(options["task_runner"], options["workers"], options["dask_address"])
 
     def say_waiting(holder: str) -> None:

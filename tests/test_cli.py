@@ -21,6 +21,19 @@ def test_help_shows_an_example_for_every_command():
         assert "Example" in sub.output and f"fazhi {name}" in sub.output, name
 
 
+def test_a_text_stage_module_not_installed_is_one_clear_line_and_exit_1(tmp_path, monkeypatch):
+    # A checkout updated without installing again: its new dependency is missing from the environment.
+    from fazhi import preflight
+
+    monkeypatch.setattr(preflight, "TEXT_STAGE_MODULES", ("rjieba", "fazhi_no_such_module"))
+    result = CliRunner().invoke(cli, ["run", "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: fazhi_no_such_module not installed in ")
+    assert "install fazhi again (`pip install -e .`" in lines[0] and "rjieba" not in lines[0]
+    assert not (tmp_path / "w.duckdb").exists()
+
+
 def test_missing_input_folder_is_one_clear_line_and_exit_1(tmp_path):
     result = CliRunner().invoke(cli, ["run", "--input", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 1
