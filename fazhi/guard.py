@@ -388,12 +388,15 @@ def _prctl() -> Callable | None:
 
 
 def exit_with_parent(poll_seconds: float = 1.0) -> None:
-    """End this process within poll_seconds of its parent's end, however that came (SIGKILL, the OOM killer).
+    """End this process within poll_seconds of its parent's end, however that came (SIGKILL, the OOM killer), and
+    leave Ctrl-C to the parent.
 
     For the processes a pool starts (workers, the validator), which outlived a killed run for good. Not the kernel's
     parent-death signal: that follows the thread that started the process, and a pool may start its processes
-    from a thread that ends before the pool does.
+    from a thread that ends before the pool does. Ctrl-C at a terminal reaches the whole process group; the parent
+    stops its pools itself, and a pool process waiting for work printed KeyboardInterrupt's traceback there.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = os.getppid()
 
     def watch() -> None:

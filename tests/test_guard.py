@@ -5,6 +5,7 @@ import ctypes
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -191,3 +192,39 @@ def test_without_keep_children_each_call_forks_its_own_child():
     first, second = run_guarded(whose, ["a"], BUDGET), run_guarded(whose, ["b"], BUDGET)
     assert first[0].result[1] != second[0].result[1]
     assert set(child_pids()) - others == set()
+
+
+def _running(pid: int) -> bool:
+    """Whether pid is a live process (a zombie, ended but not yet reaped, is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2] != "Z"
+
+
+def test_a_pool_process_leaves_ctrl_c_to_its_parent_and_ends_with_it():
+    import subprocess
+    import sys
+
+    pool_process = ("import sys, time; from fazhi.guard import exit_with_parent; exit_with_parent(0.05); "
+                    "print('ready', flush=True); time.sleep(30)")
+    parent = subprocess.Popen(
+        [sys.executable, "-c", "import subprocess, sys; "
+         f"p = subprocess.Popen([sys.executable, '-c', {pool_process!r}], stdout=subprocess.PIPE, text=True); "
+         "print(p.pid, p.stdout.readline().strip(), flush=True); sys.stdin.readline()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        pid, ready = parent.stdout.readline().split()
+        assert ready == "ready"
+        os.kill(int(pid), signal.SIGINT)  # Ctrl-C at a terminal reaches every process of the group
+        time.sleep(0.5)
+        assert _running(int(pid))  # its parent decides when it ends
+        parent.communicate("\n", timeout=10)
+        deadline = time.monotonic() + 5
+        while _running(int(pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(int(pid))  # and it ends when the parent does
+    finally:
+        if parent.poll() is None:
+            parent.kill()
