@@ -19,14 +19,15 @@ import numpy as np
 USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
 
 
-def _user_words() -> list[tuple[str, int, str]]:
-    """The domain dictionary's entries: word, frequency, part of speech."""
+@lru_cache(maxsize=1)
+def _user_words() -> tuple[tuple[str, int, str], ...]:
+    """The domain dictionary's entries: word, frequency, part of speech (read once per process)."""
     entries = []
     for line in USER_DICT.read_text(encoding="utf-8").splitlines():
         if line.strip():
             word, freq, tag = line.split()
             entries.append((word, int(freq), tag))
-    return entries
+    return tuple(entries)
 
 
 # A word no text can hold (private-use characters are never in a block, so never looked up): it carries the
@@ -142,8 +143,8 @@ def _jieba_dictionary() -> _DictionaryFacts:
 def _outside_blocks(text: str) -> list[str]:
     """jieba's tokens of text between its blocks: each whitespace (\\r\\n as one) and each other character alone."""
     tokens = []
-    for part in JIEBA_SPACE.split(text):
-        if JIEBA_SPACE.match(part):
+    for i, part in enumerate(JIEBA_SPACE.split(text)):
+        if i % 2:  # re.split with a group: the whitespace found, between the rest
             tokens.append(part)
         else:
             tokens.extend(part)
@@ -157,8 +158,6 @@ def _jieba_cut_of_run(run: str) -> tuple[str, ...]:
         return tuple(tokenizer().lcut(run, HMM=True))
     # No dictionary word: jieba buffers the run character by character and its HMM step keeps letter and digit
     # runs whole (with a decimal part and a percent sign), every other piece between them whole too.
-    if len(run) == 1:
-        return (run,)
     return tuple(part for part in JIEBA_ALNUM.split(run) if part)
 
 
